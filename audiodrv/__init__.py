@@ -1,0 +1,26 @@
+"""audiodrv: the Windows 3.1 multimedia driver model over real host audio.
+
+Map of the package
+------------------
+``audiodrv.winmm``      Win32-named functions (``waveOutOpen``, ``OpenDriver``...) returning
+                        MMRESULT codes; ctypes-faithful.
+``audiodrv.mmsystem``   Windows data: constants, ctypes structures, error codes and texts,
+                        the exception classes and ``check()``.
+``audiodrv.ddk``        what a driver module imports.
+``audiodrv.driver``     finding driver files; the OpenDriver/CloseDriver message sequences.
+``audiodrv.core``       device-id tables, devnodes, handles, DriverCallback and the notifier.
+``audiodrv.config``     Windows INI semantics; SYSTEM.INI, CONTROL.INI, OEMSETUP.INF.
+``audiodrv.engine``     ring buffers and the PortAudio/RtMidi services below the drivers.
+``audiodrv.cli``        the ``audiodrv`` command (Drivers control panel, play, smoke...).
+"""
+
+import logging
+
+from audiodrv.core.trace import configure_from_env
+from audiodrv.mmsystem import MMSystemError, check
+
+__all__ = ["MMSystemError", "check"]
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+configure_from_env()

@@ -1,0 +1,1 @@
+"""MMSYSTEM's core: device classes, device-id tables, devnodes, handles, notifications."""

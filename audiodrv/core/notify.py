@@ -1,0 +1,193 @@
+"""DriverCallback and the notifier thread.
+
+Drivers never call application code themselves: they call :func:`DriverCallback`, which
+hands the notification to one notifier thread that delivers everything in order, with no
+lock of ours held (Wine's rule, and the only way a callback may safely call back into the
+API).  Two exceptions, as in Windows (spec B10): the open and close notifications
+(``WOM_OPEN`` ... ``MIM_CLOSE``) raised while a driver handles a call made by the
+application are delivered on the application's thread, after the driver returns and before
+the API call returns.  A close notification first waits for the notifier to drain, so it
+always comes after the last ``WOM_DONE`` of that handle.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from audiodrv.mmsystem import (
+    DCB_EVENT,
+    DCB_FUNCTION,
+    DCB_NULL,
+    DCB_TASK,
+    DCB_TYPEMASK,
+    DCB_WINDOW,
+    MIM_CLOSE,
+    MIM_OPEN,
+    MOM_CLOSE,
+    MOM_OPEN,
+    WIM_CLOSE,
+    WIM_OPEN,
+    WOM_CLOSE,
+    WOM_OPEN,
+)
+
+__all__ = ["DriverCallback", "Notifier", "notifier", "synchronous_notifications"]
+
+log = logging.getLogger(__name__)
+
+_OPEN_MESSAGES = frozenset({WOM_OPEN, WIM_OPEN, MOM_OPEN, MIM_OPEN})
+_CLOSE_MESSAGES = frozenset({WOM_CLOSE, WIM_CLOSE, MOM_CLOSE, MIM_CLOSE})
+
+# The C prototype of CALLBACK_FUNCTION, for callers that pass a bare function address.
+_CALLBACK_PROTO = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t
+)
+
+
+class Notifier:
+    """One thread that delivers notifications in the order they were posted."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue ``fn(*args)`` for the notifier thread; never blocks, safe from any thread."""
+        self._queue.put((fn, args))
+        if self._thread is None:
+            self._start()
+
+    def flush(self) -> None:
+        """Wait until everything posted before this call has been delivered.
+
+        From the notifier thread itself (an application calling the API inside a callback)
+        this returns at once: waiting there would deadlock.
+        """
+        if self._thread is None or threading.current_thread() is self._thread:
+            return
+        done = threading.Event()
+        self.post(done.set)
+        done.wait()
+
+    def is_notifier_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="audiodrv-notifier", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            fn, args = self._queue.get()
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("application callback raised; notification dropped")
+
+
+notifier = Notifier()
+
+_local = threading.local()
+
+
+class synchronous_notifications:
+    """Collect open/close notifications raised during one API call on this thread.
+
+    The dispatcher wraps every application-initiated driver call in this context manager;
+    on exit (after the driver returned and every lock was released) it delivers what the
+    driver raised, in order.
+    """
+
+    def __enter__(self) -> synchronous_notifications:
+        self._outer = getattr(_local, "pending", None)
+        _local.pending = []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pending: list[tuple[Callable[..., Any], tuple[Any, ...], bool]] = _local.pending
+        _local.pending = self._outer
+        for fn, args, is_close in pending:
+            if is_close:
+                notifier.flush()
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("application callback raised on open/close notification")
+
+
+def _target(dwCallback: Any, kind: int) -> Callable[..., Any] | None:
+    """Resolve the callback target once; None when there is nobody to notify."""
+    if kind == DCB_FUNCTION:
+        if dwCallback is None or dwCallback == 0:
+            return None  # COMPAT: a null function is accepted and never called (B7).
+        if isinstance(dwCallback, int):
+            return _CALLBACK_PROTO(dwCallback)
+        return dwCallback
+    if kind in (DCB_WINDOW, DCB_TASK):
+        if not dwCallback:
+            return None  # COMPAT: hwnd 0 opens fine and posts nowhere (B6).
+        put = dwCallback.put
+
+        def post(hdev: int, msg: int, _user: int, p1: int, _p2: int) -> None:
+            put((msg, hdev, p1))
+
+        return post
+    if kind == DCB_EVENT:
+        if not dwCallback:
+            return None
+        event_set = dwCallback.set
+
+        def signal(*_: Any) -> None:
+            event_set()
+
+        return signal
+    return None
+
+
+def DriverCallback(
+    dwCallback: Any,
+    uFlags: int,
+    hDevice: int,
+    dwMsg: int,
+    dwUser: int,
+    dwParam1: int,
+    dwParam2: int,
+) -> bool:
+    """Notify an application of a device event, as the DDK's ``DriverCallback``.
+
+    ``uFlags`` holds a ``DCB_*`` type (``HIWORD`` of the ``CALLBACK_*`` open flag).
+    ``DCB_FUNCTION`` targets are called as ``f(hDevice, dwMsg, dwUser, dwParam1,
+    dwParam2)``; ``DCB_WINDOW``/``DCB_TASK`` targets receive ``(dwMsg, hDevice, dwParam1)``
+    through their ``put()``; ``DCB_EVENT`` targets are ``set()``.
+
+    Returns
+    -------
+    bool
+        True when the notification was accepted for delivery, False when there is no target
+        (``DCB_NULL``, a null callback, an unknown type).
+    """
+    kind = uFlags & DCB_TYPEMASK
+    if kind == DCB_NULL:
+        return False
+    fn = _target(dwCallback, kind)
+    if fn is None:
+        return False
+    args = (hDevice, dwMsg, dwUser, dwParam1, dwParam2)
+    pending = getattr(_local, "pending", None)
+    if pending is not None and (dwMsg in _OPEN_MESSAGES or dwMsg in _CLOSE_MESSAGES):
+        pending.append((fn, args, dwMsg in _CLOSE_MESSAGES))
+    else:
+        notifier.post(fn, *args)
+    return True

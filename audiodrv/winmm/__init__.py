@@ -1,0 +1,12 @@
+"""The Win32 multimedia functions, named and behaving as in ``winmm.dll``.
+
+Every function returns what Windows returns (an MMRESULT for the device families) and
+accepts what ctypes code passes: ``byref(x)``, ``pointer(x)``, ctypes instances, plain ints
+and raw addresses, with structures of the caller's own classes read and written by field
+name.  One module per family: :mod:`.drv` (installable drivers), :mod:`.wave`.
+"""
+
+from audiodrv.winmm.drv import *  # noqa: F403
+from audiodrv.winmm.drv import __all__ as _drv_all
+
+__all__ = [*_drv_all]

@@ -1,0 +1,129 @@
+"""Device-id tables, driver-relative ids, the mapper slot and devnodes."""
+
+from __future__ import annotations
+
+from audiodrv.core.devclass import DeviceClass
+from audiodrv.mmsystem import (
+    DRVM_DISABLE,
+    DRVM_ENABLE,
+    DRVM_EXIT,
+    DRVM_INIT,
+    MMSYSERR_BADDEVICEID,
+    MMSYSERR_NOERROR,
+    MMSYSERR_NOTENABLED,
+    WAVE_MAPPER,
+    WODM_GETDEVCAPS,
+    WODM_GETNUMDEVS,
+    WODM_OPEN,
+    WODM_WRITE,
+)
+
+WOD = DeviceClass.WAVEOUT
+
+
+def wod_calls(log, msg):
+    return [item for item in log if item[0] == "wod" and item[2] == msg]
+
+
+def test_two_drivers_of_one_class_own_contiguous_ranges(env):
+    env.driver("first", numdevs={"a": 2}, devnodes=["a"])
+    env.driver("second", numdevs={"b": 3}, devnodes=["b"])
+    system = env.load([("wave", "first.drv"), ("wave1", "second.drv")])
+    assert system.count(WOD) == 5
+    owners = [system.device(WOD, i).owner.filename for i in range(5)]
+    assert owners == ["first.drv"] * 2 + ["second.drv"] * 3
+    # Driver-relative ids reach each driver.
+    for global_id in range(5):
+        system.device(WOD, global_id).message(WOD, WODM_GETDEVCAPS, 0, None, 0)
+    assert [c[1] for c in wod_calls(env.log("first.drv"), WODM_GETDEVCAPS)] == [0, 1]
+    assert [c[1] for c in wod_calls(env.log("second.drv"), WODM_GETDEVCAPS)] == [0, 1, 2]
+    assert system.device(WOD, 5) is None
+    assert system.device(WOD, WAVE_MAPPER) is None
+
+
+def test_init_and_getnumdevs_carry_the_devnode(env):
+    env.driver("multi", numdevs={"x": 1, "y": 2}, devnodes=["x", "y"])
+    system = env.load([("wave", "multi.drv")])
+    mod = env.module("multi.drv")
+    dn_x, dn_y = mod.DEVNODES
+    assert [c[5] for c in wod_calls(mod.LOG, DRVM_INIT)] == [dn_x, dn_y]
+    assert [c[4] for c in wod_calls(mod.LOG, WODM_GETNUMDEVS)] == [dn_x, dn_y]
+    assert [system.device(WOD, i).devnode.dn for i in range(3)] == [dn_x, dn_y, dn_y]
+    assert [system.device(WOD, i).local_id for i in range(3)] == [0, 1, 2]
+
+
+def test_legacy_driver_gets_devnode_zero(env):
+    env.driver("legacy")
+    system = env.load([("wave", "legacy.drv")])
+    log = env.log("legacy.drv")
+    assert [c[5] for c in wod_calls(log, DRVM_INIT)] == [0]
+    assert system.count(WOD) == 2 and system.device(WOD, 0).devnode is None
+
+
+def test_driver_with_no_devices_gets_no_ids(env):
+    env.driver("empty", numdevs={"z": 0}, devnodes=["z"])
+    env.driver("full", numdevs={"q": 1}, devnodes=["q"])
+    system = env.load([("wave", "empty.drv"), ("wave1", "full.drv")])
+    assert system.count(WOD) == 1
+    assert system.device(WOD, 0).owner.filename == "full.drv"
+
+
+def test_mapper_takes_the_mapper_slot(env):
+    env.driver("phys")
+    env.driver("mapper")
+    system = env.load([("wave", "phys.drv"), ("WaveMapper", "mapper.drv")])
+    assert system.count(WOD) == 2
+    mapper = system.device(WOD, WAVE_MAPPER)
+    assert mapper.owner.filename == "mapper.drv" and mapper.mapper
+    assert system.device(WOD, 0xFFFF) is mapper
+    assert system.device(WOD, -1) is mapper
+    assert system.global_id(WOD, mapper) == WAVE_MAPPER
+
+
+def test_disabled_devnode_answers_notenabled_then_comes_back(env):
+    env.driver("pnp", numdevs={"card": 1}, devnodes=["card"])
+    system = env.load([("wave", "pnp.drv")])
+    device = system.device(WOD, 0)
+    dn = device.devnode.dn
+    system.devnode_changed(dn, False)
+    from audiodrv.core.notify import notifier
+
+    notifier.flush()
+    log = env.log("pnp.drv")
+    assert wod_calls(log, DRVM_DISABLE)[-1][5] == dn
+    assert device.message(WOD, WODM_WRITE, 0, None, 0) == MMSYSERR_NOTENABLED
+    assert device.message(WOD, WODM_OPEN, None, None, 0) == MMSYSERR_NOTENABLED
+    assert device.message(WOD, WODM_GETDEVCAPS, 0, None, 0) == MMSYSERR_NOERROR
+    system.devnode_changed(dn, True)
+    notifier.flush()
+    assert wod_calls(log, DRVM_ENABLE)[-1][5] == dn
+    assert device.message(WOD, WODM_WRITE, 0, None, 0) == MMSYSERR_NOERROR
+
+
+def test_rescan_adds_new_devnodes_and_keeps_ids(env):
+    env.driver("pnp", numdevs={"one": 1, "two": 1}, devnodes=["one"])
+    system = env.load([("wave", "pnp.drv")])
+    mod = env.module("pnp.drv")
+    assert system.count(WOD) == 1
+    mod.CONFIG["devnodes"].append("two")
+    system.rescan()
+    assert system.count(WOD) == 2
+    # The first devnode is not initialised twice; the new one is.
+    assert len(wod_calls(mod.LOG, DRVM_INIT)) == 2
+    assert system.device(WOD, 1).devnode.key == "two"
+
+
+def test_drvm_exit_at_shutdown(env):
+    env.driver("d1")
+    system = env.load([("wave", "d1.drv")])
+    log = env.log("d1.drv")
+    system.shutdown()
+    assert wod_calls(log, DRVM_EXIT)
+
+
+def test_unknown_device_class_message_is_bad_device_id(env):
+    env.driver("onlywave")
+    system = env.load([("wave", "onlywave.drv")])
+    assert system.count(DeviceClass.MIDIOUT) == 0
+    device = system.device(WOD, 0)
+    assert device.message(DeviceClass.MIDIOUT, 1, 0, 0, 0) == MMSYSERR_BADDEVICEID
