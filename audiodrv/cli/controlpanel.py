@@ -44,6 +44,10 @@ class ControlPanelError(Exception):
     """A control-panel request that cannot be carried out; the message says why."""
 
 
+def _io_error(verb: str, exc: OSError) -> ControlPanelError:
+    return ControlPanelError(f"cannot {verb} {exc.filename}: {exc.strerror or exc}")
+
+
 @dataclass
 class DrvConfigInfo:
     """``DRVCONFIGINFO``: passed as ``lParam2`` of ``DRV_INSTALL``, ``DRV_REMOVE`` and
@@ -72,15 +76,17 @@ class ControlPanel:
     # -- helpers ------------------------------------------------------------------------------
 
     def _load(self) -> tuple[IniFile, IniFile]:
-        return ensure_system_ini(self.system_ini), IniFile.load(self.control_ini)
+        try:
+            return ensure_system_ini(self.system_ini), IniFile.load(self.control_ini)
+        except OSError as exc:
+            raise _io_error("read", exc) from exc
 
     def _save(self, ini: IniFile, control: IniFile) -> None:
         try:
             ini.save(self.system_ini)
             control.save(self.control_ini)
         except OSError as exc:
-            raise ControlPanelError(f"cannot write {exc.filename or self.system_ini}: "
-                                    f"{exc.strerror or exc}") from exc
+            raise _io_error("write", exc) from exc
 
     def _sections(self, ini: IniFile) -> list[str]:
         """[drivers] plus the target sections of DESCRIPTION ``TYPE[SECTION]`` forms."""
@@ -160,7 +166,8 @@ class ControlPanel:
             types, text = description.types, description.text
         if not driver_file.exists():
             raise ControlPanelError(f"driver file {driver_file} is missing")
-        filename = f"{driver_file.stem if driver_file.name != '__init__.py' else driver_file.parent.name}.drv"
+        package = driver_file.name == "__init__.py"
+        filename = f"{driver_file.parent.name if package else driver_file.stem}.drv"
 
         ini, control = self._load()
         already = any(e.filename.lower() == filename.lower() for _, e in self._entries(ini))

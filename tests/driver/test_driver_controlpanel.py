@@ -1,0 +1,187 @@
+"""The Drivers control panel: add, remove, setup, default, limits, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakedrv import driverproc_messages, write_driver
+
+from audiodrv.cli import main
+from audiodrv.cli.controlpanel import ControlPanel, ControlPanelError
+from audiodrv.mmsystem import (
+    DRV_CONFIGURE,
+    DRV_INSTALL,
+    DRV_QUERYCONFIGURE,
+    DRV_REMOVE,
+)
+
+
+@pytest.fixture
+def panel(tmp_path: Path) -> ControlPanel:
+    ini = tmp_path / "sys" / "SYSTEM.INI"
+    ini.parent.mkdir()
+    ini.write_text("; my comment\n[boot]\ndrivers=\n\n[drivers]\n")
+    return ControlPanel(ini)
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    return folder
+
+
+def installed_log(panel: ControlPanel, name: str) -> list[int]:
+    return driverproc_messages(panel.system_ini.parent / f"{name}.py")
+
+
+def test_add_sends_drv_install_once_for_several_types(panel, source):
+    write_driver(source, "multi", description="wave,aux:Multi card")
+    keys, restart = panel.add(source / "multi.py")
+    assert keys == ["wave", "aux"] and not restart
+    assert installed_log(panel, "multi").count(DRV_INSTALL) == 1
+    text = panel.system_ini.read_text()
+    assert text.startswith("; my comment\n")
+    assert "wave=multi.drv" in text and "aux=multi.drv" in text
+    listed = [(d.key, d.description) for d in panel.list()]
+    assert listed == [("wave", "Multi card"), ("aux", "Multi card")]
+    assert "multi.drv=Multi card" in panel.control_ini.read_text()
+
+
+def test_second_add_of_same_driver_is_not_installed_again(panel, source):
+    write_driver(source, "w", description="wave:W")
+    panel.add(source / "w.py")
+    keys, _ = panel.add(source / "w.py")
+    assert keys == ["wave1"]
+    assert installed_log(panel, "w").count(DRV_INSTALL) == 1
+
+
+def test_drv_cancel_on_install_leaves_ini_unchanged(panel, source):
+    before = panel.system_ini.read_text()
+    write_driver(source, "shy", description="wave:Shy", raise_on=None)
+    # A driver that cancels: DRV_INSTALL answered with DRV_CANCEL (0) by a custom proc.
+    (source / "shy.py").write_text(
+        "from audiodrv import ddk\nDESCRIPTION = 'wave:Shy'\n"
+        "def DriverProc(i, h, m, a, b):\n"
+        "    if m == ddk.DRV_INSTALL:\n        return ddk.DRV_CANCEL\n"
+        "    return ddk.DefDriverProc(i, h, m, a, b) or (1 if m == ddk.DRV_OPEN else 0)\n"
+    )
+    with pytest.raises(ControlPanelError, match="cancelled"):
+        panel.add(source / "shy.py")
+    assert panel.system_ini.read_text() == before
+
+
+def test_remove_sends_drv_remove_only_for_the_last_entry(panel, source):
+    write_driver(source, "multi", description="wave,aux:Multi")
+    panel.add(source / "multi.py")
+    panel.remove("aux")
+    assert DRV_REMOVE not in installed_log(panel, "multi")
+    assert "aux=" not in panel.system_ini.read_text()
+    panel.remove("multi.drv")
+    assert installed_log(panel, "multi").count(DRV_REMOVE) == 1
+    assert panel.list() == []
+
+
+def test_wave_limit_is_four(panel, source):
+    write_driver(source, "w", description="wave:W")
+    for _ in range(4):
+        panel.add(source / "w.py")
+    before = panel.system_ini.read_text()
+    with pytest.raises(ControlPanelError, match="already has 4 wave drivers"):
+        panel.add(source / "w.py")
+    assert panel.system_ini.read_text() == before
+
+
+def test_setup_queries_then_configures_and_driver_edits_its_section(panel, source):
+    (source / "cfg.py").write_text(
+        "from audiodrv import ddk\nDESCRIPTION = 'wave:Configurable'\nSEEN = []\n"
+        "def DriverProc(i, h, m, a, b):\n"
+        "    SEEN.append(m)\n"
+        "    if m == ddk.DRV_QUERYCONFIGURE:\n        return 1\n"
+        "    if m == ddk.DRV_CONFIGURE:\n"
+        "        b.ini.set(b.lpszDCISectionName, 'rate', '44100')\n"
+        "        return ddk.DRVCNF_OK\n"
+        "    return ddk.DefDriverProc(i, h, m, a, b) or (1 if m == ddk.DRV_OPEN else 0)\n"
+    )
+    panel.add(source / "cfg.py")
+    assert panel.setup("cfg.drv") == 1
+    assert "[cfg.drv]\nrate=44100" in panel.system_ini.read_text()
+
+
+def test_setup_of_a_driver_without_settings(panel, source):
+    write_driver(source, "plain", description="wave:Plain")
+    panel.add(source / "plain.py")
+    with pytest.raises(ControlPanelError, match="no settings"):
+        panel.setup("wave")
+    assert DRV_QUERYCONFIGURE in installed_log(panel, "plain")
+    assert DRV_CONFIGURE not in installed_log(panel, "plain")
+
+
+def test_default_swaps_entries(panel, source):
+    write_driver(source, "a", description="wave:A")
+    write_driver(source, "b", description="wave:B")
+    panel.add(source / "a.py")
+    panel.add(source / "b.py")
+    assert panel.default("b.drv") == "wave"
+    text = panel.system_ini.read_text()
+    assert "wave=b.drv" in text and "wave1=a.drv" in text
+
+
+def test_oemsetup_entry(panel, source):
+    write_driver(source, "exwave", description="wave:ignored")
+    (source / "OEMSETUP.INF").write_text(
+        "[disks]\n1 = ., \"Example disk\", disk1\n\n"
+        "[Installable.Drivers]\n"
+        "exwave = 1:exwave.py, \"wave,midi\", \"Example Wave, MIDI\", \"\", \"\"\n"
+    )
+    keys, _ = panel.add(source / "OEMSETUP.INF", "exwave")
+    assert keys == ["wave", "midi"]
+    assert panel.list()[0].description == "Example Wave, MIDI"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("DESCRIPTION = 'wave:x'\n", "exports no DriverProc"),
+        ("def DriverProc(*a):\n    return 1\nDESCRIPTION = 'nocolon'\n", "colon"),
+    ],
+)
+def test_bad_driver_files_leave_ini_unchanged(panel, source, content, message):
+    before = panel.system_ini.read_text()
+    path = source / "bad.py"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ControlPanelError, match=message):
+        panel.add(path)
+    assert panel.system_ini.read_text() == before
+
+
+def test_malformed_inf_names_the_line(panel, source):
+    (source / "OEMSETUP.INF").write_text("[Installable.Drivers]\nbroken line\n")
+    with pytest.raises(ControlPanelError, match="line 2"):
+        panel.add(source / "OEMSETUP.INF")
+
+
+def test_unwritable_ini_is_a_clear_error(panel, source, tmp_path):
+    write_driver(source, "w", description="wave:W")
+    bad = tmp_path / "dir-instead"
+    bad.mkdir()
+    (bad / "SYSTEM.INI").mkdir()  # a folder where the file should be: the save fails
+    with pytest.raises(ControlPanelError, match="cannot"):
+        ControlPanel(bad / "SYSTEM.INI").add(source / "w.py")
+
+
+def test_cli_reports_errors_readably(panel, capsys):
+    assert main(["drivers", "--ini", str(panel.system_ini), "remove", "nothing"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("audiodrv: no driver entry 'nothing'")
+
+
+def test_cli_list(panel, source, capsys):
+    write_driver(source, "w", description="wave:Wave thing")
+    assert main(["drivers", "--ini", str(panel.system_ini), "add", str(source / "w.py")]) == 0
+    assert main(["drivers", "--ini", str(panel.system_ini), "list"]) == 0
+    out = capsys.readouterr().out
+    assert "wave   w.drv   drivers  Wave thing" in out
