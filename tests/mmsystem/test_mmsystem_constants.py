@@ -480,7 +480,9 @@ ENUMS: list[tuple[type[IntEnum], str]] = [
 @pytest.mark.parametrize(("enum", "prefix"), ENUMS, ids=[p for _, p in ENUMS])
 def test_enum_members_match_module_names(enum: type[IntEnum], prefix: str) -> None:
     for member_name, member in enum.__members__.items():
-        windows = "AUXM_INIT" if (prefix, member_name) == ("AUXDM", "INIT") else f"{prefix}_{member_name}"
+        windows = (
+            "AUXM_INIT" if (prefix, member_name) == ("AUXDM", "INIT") else f"{prefix}_{member_name}"
+        )
         assert getattr(mm, windows) == member, windows
         assert isinstance(getattr(mm, windows), int)
 

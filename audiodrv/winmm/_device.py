@@ -1,0 +1,201 @@
+"""What every device family of winmm shares: ids or handles, caps, open, close, messages.
+
+The wave, MIDI, aux and mixer modules are thin tables over these functions, so each rule
+(B13 handle-or-id caps, B14 no handle as an open id, B5 callback checks, B10 open/close
+notifications on the caller's thread) is written once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from typing import Any
+
+from audiodrv.core.devclass import DeviceClass
+from audiodrv.core.notify import synchronous_notifications
+from audiodrv.core.system import Device, OpenDevice, get_system
+from audiodrv.ddk import OpenDesc, Ref
+from audiodrv.mmsystem import (
+    CALLBACK_EVENT,
+    CALLBACK_FUNCTION,
+    CALLBACK_NULL,
+    CALLBACK_THREAD,
+    CALLBACK_TYPEMASK,
+    CALLBACK_WINDOW,
+    MMSYSERR_BADDEVICEID,
+    MMSYSERR_INVALHANDLE,
+    MMSYSERR_INVALPARAM,
+    MMSYSERR_NOERROR,
+    copy_error_text,
+    get_string,
+    set_string,
+)
+from audiodrv.winmm._args import deref, store, write_text
+
+__all__ = [
+    "check_callback",
+    "close_device",
+    "device_of",
+    "get_caps",
+    "get_error_text",
+    "get_id",
+    "num_devs",
+    "open_device",
+    "opened",
+]
+
+log = logging.getLogger("audiodrv.winmm")
+
+
+def num_devs(cls: DeviceClass) -> int:
+    return get_system().count(cls)
+
+
+def opened(handle: object, cls: DeviceClass) -> OpenDevice | None:
+    """The open device behind a handle of class ``cls``, or None (-> INVALHANDLE)."""
+    return get_system().open_device(handle, cls)
+
+
+def device_of(cls: DeviceClass, id_or_handle: int) -> Device | None:
+    """A device named by a global id or by an open handle of the same class (B13)."""
+    system = get_system()
+    open_dev = system.open_device(id_or_handle, cls)
+    if open_dev is not None:
+        return open_dev.device
+    if not isinstance(id_or_handle, int) or system.handles.get(id_or_handle) is not None:
+        return None  # a handle of another class (B15)
+    return system.device(cls, id_or_handle)
+
+
+def _copy_caps(ours: ctypes.Structure, target: Any, size: int) -> None:
+    """Copy driver-filled W caps into the caller's structure (A or W, ours or theirs)."""
+    if type(target) is type(ours):
+        ctypes.memmove(ctypes.addressof(target), ctypes.addressof(ours),
+                       min(size, ctypes.sizeof(ours)))
+        return
+    limit = ctypes.sizeof(target) if isinstance(target, ctypes.Structure) else size
+    ours_type = type(ours)
+    for name, _ctype in ours_type._fields_:
+        target_field = getattr(type(target), name, None)
+        if target_field is None or target_field.offset + target_field.size > min(size, limit):
+            continue  # COMPAT: a short size fills only the fields that fit (B24).
+        value = getattr(ours, name)
+        if isinstance(value, ctypes.Array):
+            set_string(target, name, get_string(ours, name))
+        else:
+            setattr(target, name, value)
+
+
+def get_caps(
+    cls: DeviceClass, id_or_handle: int, caps: Any, size: int, caps_w: type[ctypes.Structure],
+    msg: int,
+) -> int:
+    """``xxxGetDevCapsA/W``: the driver fills a W structure, copied to the caller's."""
+    device = device_of(cls, id_or_handle)
+    if device is None:
+        return MMSYSERR_BADDEVICEID
+    target = deref(caps, caps_w)
+    if target is None:
+        return MMSYSERR_INVALPARAM
+    ours = caps_w()
+    result = device.message(cls, msg, 0, ours, ctypes.sizeof(ours))
+    if result == MMSYSERR_NOERROR:
+        _copy_caps(ours, target, size)
+    return result
+
+
+def get_error_text(family: str, code: int, text: Any, size: int, wide: bool) -> int:
+    """``xxxGetErrorTextA/W`` (B210-B212)."""
+    if text is None or (isinstance(text, int) and text == 0):
+        return MMSYSERR_INVALPARAM
+    result, message = copy_error_text(code, family, size)
+    if result == MMSYSERR_NOERROR and size > 0:
+        write_text(text, message, wide)
+    return result
+
+
+def get_id(cls: DeviceClass, handle: int, out: Any) -> int:
+    """``xxxGetID``: the device id a handle was opened with."""
+    open_dev = opened(handle, cls)
+    if open_dev is None:
+        return MMSYSERR_INVALHANDLE
+    if not store(out, open_dev.device_id):
+        return MMSYSERR_INVALPARAM
+    return MMSYSERR_NOERROR
+
+
+def check_callback(dwCallback: Any, fdwOpen: int) -> int:
+    """Validate the callback target against its ``CALLBACK_*`` type (B5-B9)."""
+    kind = fdwOpen & CALLBACK_TYPEMASK
+    if kind == CALLBACK_NULL or not dwCallback:
+        return MMSYSERR_NOERROR  # COMPAT: null targets are accepted and never notified.
+    if kind == CALLBACK_FUNCTION:
+        ok = callable(dwCallback) or isinstance(dwCallback, int)
+    elif kind in (CALLBACK_WINDOW, CALLBACK_THREAD):
+        ok = callable(getattr(dwCallback, "put", None))
+    elif kind == CALLBACK_EVENT:
+        ok = callable(getattr(dwCallback, "set", None))
+    else:
+        ok = True  # COMPAT: Wine only warns about unknown callback types (B9).
+    return MMSYSERR_NOERROR if ok else MMSYSERR_INVALPARAM
+
+
+def open_device(
+    cls: DeviceClass,
+    phandle: Any,
+    device_id: int,
+    open_msg: int,
+    dwCallback: Any,
+    dwInstance: Any,
+    fdwOpen: int,
+    *,
+    query: bool = False,
+    lpFormat: Any = None,
+    mapped_id: int = 0,
+) -> int:
+    """The shared open sequence: validate, allocate a handle, send ``xxDM_OPEN``.
+
+    The driver's ``xxx_OPEN`` notification is delivered after the handle is stored in
+    ``*phandle`` and before this returns (B10, B35); a query open allocates nothing.
+    """
+    if phandle is None and not query:
+        return MMSYSERR_INVALPARAM
+    system = get_system()
+    if not isinstance(device_id, int) or system.handles.get(device_id) is not None:
+        return MMSYSERR_BADDEVICEID  # B14: a handle is not a device id
+    device = system.device(cls, device_id)
+    if device is None:
+        return MMSYSERR_BADDEVICEID
+    result = check_callback(dwCallback, fdwOpen)
+    if result != MMSYSERR_NOERROR:
+        return result
+    dn = device.devnode.dn if device.devnode else 0
+    with synchronous_notifications():
+        if query:
+            desc = OpenDesc(0, dwCallback, dwInstance or 0, dn, lpFormat, mapped_id)
+            return device.message(cls, open_msg, Ref(), desc, fdwOpen)
+        open_dev = OpenDevice(cls, device, device_id & 0xFFFFFFFF)
+        handle = system.handles.add(open_dev)
+        desc = OpenDesc(handle, dwCallback, dwInstance or 0, dn, lpFormat, mapped_id)
+        slot: Ref[Any] = Ref()
+        result = device.message(cls, open_msg, slot, desc, fdwOpen)
+        if result != MMSYSERR_NOERROR:
+            system.handles.remove(handle)
+            return result
+        open_dev.dwUser = slot.value
+        open_dev.state["desc"] = desc
+        store(phandle, handle)
+    return MMSYSERR_NOERROR
+
+
+def close_device(cls: DeviceClass, handle: int, close_msg: int) -> int:
+    """Send ``xxDM_CLOSE``; the handle dies only when the driver agreed."""
+    open_dev = opened(handle, cls)
+    if open_dev is None:
+        return MMSYSERR_INVALHANDLE
+    with synchronous_notifications():
+        result = open_dev.message(close_msg)
+        if result == MMSYSERR_NOERROR:
+            get_system().handles.remove(handle)
+    return result
+
