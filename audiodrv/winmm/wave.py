@@ -143,6 +143,7 @@ def read_format(lpFormat: Any) -> WAVEFORMATEXTENSIBLE | None:
         sub = KSDATAFORMAT_SUBTYPE_PCM if pcm else KSDATAFORMAT_SUBTYPE_IEEE_FLOAT
         ctypes.memmove(ctypes.addressof(fmt.SubFormat), sub, 16)
         fmt.Samples.wValidBitsPerSample = fmt.Format.wBitsPerSample
+        fmt.Format.wFormatTag = WAVE_FORMAT_EXTENSIBLE
     if tag in (WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_IEEE_FLOAT):
         bits = (fmt.Format.wBitsPerSample + 7) // 8 * 8
         fmt.Format.wBitsPerSample = bits

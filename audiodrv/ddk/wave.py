@@ -1,0 +1,422 @@
+"""A wave driver over the PortAudio stream service: the body of ``sndpa.drv`` and
+``wavemap.drv``.
+
+:class:`WaveDriver` answers every ``WODM_*``/``WIDM_*`` message.  The physical driver
+serves one waveOut per PortAudio device with output channels and one waveIn per device
+with input channels, each device a devnode, and accepts only formats the device's stream
+runs at (its rate, at most its channels; any sample width, converted in the feeder).  The
+mapper serves one device of each direction on the default PortAudio device and converts
+rate, channels and sample format, unless ``WAVE_FORMAT_DIRECT`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from audiodrv.ddk import (
+    CALLBACK_TYPEMASK,
+    DRV_CLOSE,
+    DRV_ENABLE,
+    DRV_OPEN,
+    DRV_PNPINSTALL,
+    DRVM_DISABLE,
+    DRVM_ENABLE,
+    DRVM_EXIT,
+    DRVM_INIT,
+    KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
+    KSDATAFORMAT_SUBTYPE_PCM,
+    MM_MICROSOFT,
+    MM_WAVE_MAPPER,
+    MMSYSERR_BADDEVICEID,
+    MMSYSERR_NOERROR,
+    MMSYSERR_NOTENABLED,
+    MMSYSERR_NOTSUPPORTED,
+    STANDARD_FORMATS,
+    TIME_BYTES,
+    TIME_MS,
+    TIME_SAMPLES,
+    WAVE_FORMAT_DIRECT,
+    WAVE_FORMAT_EXTENSIBLE,
+    WAVE_FORMAT_QUERY,
+    WAVECAPS_LRVOLUME,
+    WAVECAPS_SAMPLEACCURATE,
+    WAVECAPS_VOLUME,
+    WAVERR_BADFORMAT,
+    WAVERR_STILLPLAYING,
+    WHDR_BEGINLOOP,
+    WHDR_DONE,
+    WHDR_ENDLOOP,
+    WHDR_INQUEUE,
+    WIDM_ADDBUFFER,
+    WIDM_CLOSE,
+    WIDM_GETDEVCAPS,
+    WIDM_GETNUMDEVS,
+    WIDM_GETPOS,
+    WIDM_OPEN,
+    WIDM_RESET,
+    WIDM_START,
+    WIDM_STOP,
+    WIM_CLOSE,
+    WIM_DATA,
+    WIM_OPEN,
+    WODM_BREAKLOOP,
+    WODM_CLOSE,
+    WODM_GETDEVCAPS,
+    WODM_GETNUMDEVS,
+    WODM_GETPOS,
+    WODM_GETVOLUME,
+    WODM_OPEN,
+    WODM_PAUSE,
+    WODM_RESET,
+    WODM_RESTART,
+    WODM_SETVOLUME,
+    WODM_WRITE,
+    WOM_CLOSE,
+    WOM_DONE,
+    WOM_OPEN,
+    DefDriverProc,
+    OpenDesc,
+    address_of,
+    devnode_changed,
+    header_data,
+    register_devnode,
+    set_string,
+)
+from audiodrv.engine import portaudio
+from audiodrv.engine.capture import Capture
+from audiodrv.engine.convert import Converter
+from audiodrv.engine.formats import SampleFormat
+from audiodrv.engine.playback import Block, Playback
+
+__all__ = ["WaveDriver"]
+
+log = logging.getLogger("audiodrv.driver.wave")
+
+RING_FRAMES = 1 << 15  # power of two (PortAudio's ring); ~0.7 s at 48 kHz
+LEAD_FRAMES = 4096  # written ahead of the callback: ~85 ms at 48 kHz, 8 feeder cycles
+
+
+@dataclass(eq=False)
+class _Node:
+    """A devnode: one PortAudio device (or, for the mapper, the default one)."""
+
+    dn: int
+    device: portaudio.HostDevice
+    present: bool = True
+    opens: set[Any] = field(default_factory=set)
+
+
+def sample_format(fmt: Any) -> SampleFormat | None:
+    """Our :class:`SampleFormat` for a ``WAVEFORMATEXTENSIBLE`` (winmm normalises every
+    format to one), or None when the format is not linear PCM or IEEE float."""
+    base = fmt.Format
+    if base.wFormatTag != WAVE_FORMAT_EXTENSIBLE or not 1 <= base.nChannels <= 8:
+        return None
+    sub = bytes(fmt.SubFormat)
+    width = base.wBitsPerSample // 8
+    try:
+        if sub == KSDATAFORMAT_SUBTYPE_PCM and width in (1, 2, 3, 4):
+            return SampleFormat(base.nSamplesPerSec, base.nChannels, width)
+        if sub == KSDATAFORMAT_SUBTYPE_IEEE_FLOAT and width == 4:
+            return SampleFormat(base.nSamplesPerSec, base.nChannels, 4, is_float=True)
+    except ValueError:
+        return None
+    return None
+
+
+class _Instance:
+    """State of one open, output or input."""
+
+    def __init__(self, node: _Node, desc: OpenDesc, flags: int, conv: Converter,
+                 block_align: int) -> None:
+        self.node, self.desc, self.conv = node, desc, conv
+        self.flags = flags & CALLBACK_TYPEMASK
+        self.block_align = block_align
+        self.stream: Any = None
+        self.client: Any = None
+        self.volume = 0xFFFFFFFF
+
+    def notify(self, msg: int, p1: int = 0) -> None:
+        self.desc.notify(self.flags, msg, p1)
+
+    def on_lost(self) -> None:
+        devnode_changed(self.node.dn, False)
+
+    def fill_position(self, mmt: Any, frames: int) -> None:
+        """Answer in the requested unit when supported, else in bytes (spec choice)."""
+        if mmt.wType == TIME_SAMPLES:
+            mmt.u.sample = frames
+        elif mmt.wType == TIME_MS:
+            mmt.u.ms = frames * 1000 // self.conv.app.rate
+        else:
+            mmt.wType = TIME_BYTES
+            mmt.u.cb = frames * self.block_align
+
+
+class WaveDriver:
+    """``DriverProc``, ``wodMessage`` and ``widMessage`` of a PortAudio wave driver."""
+
+    def __init__(self, mapper: bool) -> None:
+        self.mapper = mapper
+        self.nodes: list[_Node] = []
+        self._lock = threading.Lock()
+
+    # -- DriverProc -----------------------------------------------------------------------
+
+    def DriverProc(self, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any,
+                   lParam2: Any) -> int:
+        if msg in (DRV_ENABLE, DRV_PNPINSTALL):
+            self._enumerate(hDriver, rescan=msg == DRV_PNPINSTALL)
+            return 1
+        if msg in (DRV_OPEN, DRV_CLOSE):
+            return 1
+        return DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
+
+    def _enumerate(self, hDriver: int, rescan: bool) -> None:
+        """Register a devnode per device; on a rescan, report devices gone or back."""
+        if rescan:
+            try:
+                portaudio.reinitialize()
+            except RuntimeError as exc:
+                log.info("rescan: %s; keeping the current device list", exc)
+        devices = portaudio.host_devices()
+        if self.mapper:
+            default = portaudio.default_output(devices)
+            devices = [default] if default else []
+        seen = set()
+        for device in devices:
+            key = "wavemapper" if self.mapper else device.key
+            dn = register_devnode(hDriver, key, device.name)
+            seen.add(dn)
+            node = next((n for n in self.nodes if n.dn == dn), None)
+            if node is None:
+                self.nodes.append(_Node(dn, device))
+            else:
+                node.device = device  # indices change when PortAudio re-enumerates
+                if not node.present:
+                    node.present = True
+                    devnode_changed(dn, True)
+        for node in self.nodes:
+            if node.dn not in seen and node.present:
+                node.present = False
+                devnode_changed(node.dn, False)
+
+    # -- shared helpers -----------------------------------------------------------------------
+
+    def _devices(self, output: bool) -> list[_Node]:
+        attr = "max_output_channels" if output else "max_input_channels"
+        return [n for n in self.nodes if getattr(n.device, attr) > 0]
+
+    def _count(self, dn: int, output: bool) -> int:
+        return sum(1 for n in self._devices(output) if n.dn == dn)
+
+    def _caps(self, node: _Node, caps: Any, output: bool) -> int:
+        device = node.device
+        channels = device.max_output_channels if output else device.max_input_channels
+        caps.wMid = MM_MICROSOFT
+        caps.wPid = MM_WAVE_MAPPER if self.mapper else 0
+        caps.vDriverVersion = 0x0100
+        set_string(caps, "szPname", "Sound Mapper" if self.mapper else device.name[:31])
+        rate = int(device.default_samplerate)
+        caps.dwFormats = 0xFFFFFFFF if self.mapper else sum(
+            bit for bit, r, ch, _bits in STANDARD_FORMATS if r == rate and ch <= channels)
+        caps.wChannels = min(channels, 0xFFFF)
+        if output:
+            caps.dwSupport = WAVECAPS_VOLUME | WAVECAPS_LRVOLUME | WAVECAPS_SAMPLEACCURATE
+        return MMSYSERR_NOERROR
+
+    def _converter(self, node: _Node, desc: OpenDesc, flags: int,
+                   output: bool) -> Converter | int:
+        """The conversion for an open, or WAVERR_BADFORMAT."""
+        app = sample_format(desc.lpFormat)
+        if app is None:
+            return WAVERR_BADFORMAT
+        device = node.device
+        channels = device.max_output_channels if output else device.max_input_channels
+        rate = int(device.default_samplerate)
+        direct = not self.mapper or flags & WAVE_FORMAT_DIRECT
+        if direct and (app.rate != rate or app.channels > channels):
+            return WAVERR_BADFORMAT
+        return Converter(app, rate, channels)
+
+    def _open(self, nodes: list[_Node], uDeviceID: int, slot: Any, desc: OpenDesc, flags: int,
+              output: bool) -> int:
+        if uDeviceID >= len(nodes):
+            return MMSYSERR_BADDEVICEID
+        node = nodes[uDeviceID]
+        if not node.present:
+            return MMSYSERR_NOTENABLED
+        conv = self._converter(node, desc, flags, output)
+        if isinstance(conv, int):
+            return conv
+        if flags & WAVE_FORMAT_QUERY:
+            return MMSYSERR_NOERROR
+        inst = _Instance(node, desc, flags, conv, desc.lpFormat.Format.nBlockAlign)
+        try:
+            inst.stream = portaudio.service.acquire(node.device, output)
+        except (portaudio.PortAudioError, ValueError) as exc:
+            log.warning("cannot open %s: %s", node.device.name, exc)
+            return MMSYSERR_NOTENABLED
+        width = inst.stream.channels
+        ring = portaudio.RingBuffer(4 * width, RING_FRAMES)
+        if output:
+            inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES)
+        else:
+            inst.client = Capture(ring, width, conv.from_device, inst.block_align,
+                                  lambda hdr, n: self._data(inst, hdr, n))
+        inst.stream.attach(inst.client, inst.on_lost, paused=not output)
+        node.opens.add(inst)
+        slot.value = inst
+        inst.notify(WOM_OPEN if output else WIM_OPEN)
+        return MMSYSERR_NOERROR
+
+    def _close(self, inst: _Instance, output: bool) -> int:
+        if inst.client.busy:
+            return WAVERR_STILLPLAYING
+        inst.stream.detach(inst.client, inst.on_lost)
+        portaudio.service.release(inst.stream)
+        inst.node.opens.discard(inst)
+        inst.notify(WOM_CLOSE if output else WIM_CLOSE)
+        return MMSYSERR_NOERROR
+
+    def _disable(self, dn: int) -> None:
+        """The devnode is gone: every queued buffer goes back to its application."""
+        for node in self.nodes:
+            if node.dn == dn:
+                node.present = False
+                for inst in list(node.opens):
+                    inst.stream.halt(inst.client)
+                    if isinstance(inst.client, Playback):
+                        for hdr in inst.client.reset():
+                            self._done(inst, hdr)
+                    else:
+                        inst.client.reset()
+
+    def _common(self, uMsg: int, dwParam1: Any, dwParam2: Any) -> int:
+        if uMsg == DRVM_INIT or uMsg == DRVM_EXIT:
+            return MMSYSERR_NOERROR
+        if uMsg == DRVM_DISABLE:
+            self._disable(dwParam2)
+            return MMSYSERR_NOERROR
+        if uMsg == DRVM_ENABLE:
+            for node in self.nodes:
+                if node.dn == dwParam2:
+                    node.present = True
+            return MMSYSERR_NOERROR
+        return MMSYSERR_NOTSUPPORTED
+
+    # -- waveOut ------------------------------------------------------------------------------
+
+    def _done(self, inst: _Instance, hdr: Any) -> None:
+        hdr.dwFlags = (hdr.dwFlags & ~WHDR_INQUEUE) | WHDR_DONE
+        inst.notify(WOM_DONE, address_of(hdr))
+
+    def wodMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
+                   dwParam2: Any) -> int:
+        outs = self._devices(output=True)
+        if uMsg == WODM_GETNUMDEVS:
+            return self._count(dwParam1, output=True)
+        if uMsg == WODM_GETDEVCAPS:
+            if uDeviceID >= len(outs):
+                return MMSYSERR_BADDEVICEID
+            return self._caps(outs[uDeviceID], dwParam1, output=True)
+        if uMsg == WODM_OPEN:
+            return self._open(outs, uDeviceID, dwUser, dwParam1, dwParam2, output=True)
+        inst: _Instance | None = dwUser
+        if uMsg in (WODM_GETVOLUME, WODM_SETVOLUME):
+            return self._volume(inst, uMsg, dwParam1)
+        if inst is None:
+            return self._common(uMsg, dwParam1, dwParam2)
+        playback: Playback = inst.client
+        if uMsg == WODM_WRITE:
+            hdr = dwParam1
+            flags = hdr.dwFlags
+            frames = inst.conv.to_device(header_data(hdr))
+            playback.queue(Block(hdr, frames, bool(flags & WHDR_BEGINLOOP),
+                                 bool(flags & WHDR_ENDLOOP), hdr.dwLoops))
+            inst.stream.service_client(playback)
+            return MMSYSERR_NOERROR
+        if uMsg == WODM_CLOSE:
+            return self._close(inst, output=True)
+        if uMsg == WODM_PAUSE:
+            inst.stream.pause(playback)
+            return MMSYSERR_NOERROR
+        if uMsg == WODM_RESTART:
+            inst.stream.resume(playback)
+            return MMSYSERR_NOERROR
+        if uMsg == WODM_RESET:
+            inst.stream.halt(playback)
+            for hdr in playback.reset():
+                self._done(inst, hdr)
+            inst.stream.resume(playback)
+            return MMSYSERR_NOERROR
+        if uMsg == WODM_BREAKLOOP:
+            playback.break_loop()
+            return MMSYSERR_NOERROR
+        if uMsg == WODM_GETPOS:
+            inst.fill_position(dwParam1, inst.conv.app_frames(playback.played))
+            return MMSYSERR_NOERROR
+        return MMSYSERR_NOTSUPPORTED
+
+    def _volume(self, inst: _Instance | None, uMsg: int, value: Any) -> int:
+        if inst is None:
+            return MMSYSERR_NOTSUPPORTED  # volume is per open; no device-wide gain stage yet
+        if uMsg == WODM_GETVOLUME:
+            volume = inst.volume
+            if inst.conv.app.channels == 1:
+                volume &= 0xFFFF  # B48: a mono stream keeps only the low word
+            value.value = volume
+            return MMSYSERR_NOERROR
+        inst.volume = value
+        left, right = (value & 0xFFFF) / 0xFFFF, (value >> 16) / 0xFFFF
+        if inst.conv.app.channels == 1:
+            right = left
+        gains = np.array([left if c % 2 == 0 else right for c in range(inst.stream.channels)],
+                         dtype=np.float32)
+        inst.client.gain = gains
+        return MMSYSERR_NOERROR
+
+    # -- waveIn -------------------------------------------------------------------------------
+
+    def _data(self, inst: _Instance, hdr: Any, nbytes: int) -> None:
+        hdr.dwBytesRecorded = nbytes
+        hdr.dwFlags = (hdr.dwFlags & ~WHDR_INQUEUE) | WHDR_DONE
+        inst.notify(WIM_DATA, address_of(hdr))
+
+    def widMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
+                   dwParam2: Any) -> int:
+        ins = self._devices(output=False)
+        if uMsg == WIDM_GETNUMDEVS:
+            return self._count(dwParam1, output=False)
+        if uMsg == WIDM_GETDEVCAPS:
+            if uDeviceID >= len(ins):
+                return MMSYSERR_BADDEVICEID
+            return self._caps(ins[uDeviceID], dwParam1, output=False)
+        if uMsg == WIDM_OPEN:
+            return self._open(ins, uDeviceID, dwUser, dwParam1, dwParam2, output=False)
+        inst: _Instance | None = dwUser
+        if inst is None:
+            return self._common(uMsg, dwParam1, dwParam2)
+        capture: Capture = inst.client
+        if uMsg == WIDM_ADDBUFFER:
+            capture.add(dwParam1, header_data(dwParam1))
+            return MMSYSERR_NOERROR
+        if uMsg == WIDM_START:
+            inst.stream.resume(capture)
+            return MMSYSERR_NOERROR
+        if uMsg in (WIDM_STOP, WIDM_RESET):
+            inst.stream.pause(capture)
+            capture.stop() if uMsg == WIDM_STOP else capture.reset()
+            return MMSYSERR_NOERROR
+        if uMsg == WIDM_CLOSE:
+            return self._close(inst, output=False)
+        if uMsg == WIDM_GETPOS:
+            inst.fill_position(dwParam1, capture.recorded // inst.block_align)
+            return MMSYSERR_NOERROR
+        return MMSYSERR_NOTSUPPORTED
+

@@ -1,0 +1,297 @@
+"""The PortAudio stream service: the only module that imports sounddevice.
+
+One PortAudio stream per device and direction, opened when its first client attaches and
+closed with its last: every waveOut open of a device is mixed into the same stream, in C,
+by rtmixer's callback, which needs no GIL.  Python only tops up ring buffers ahead of
+time, from one feeder thread that also notices a stream the audio server took away.
+
+rtmixer ends a ring-buffer action when its ring runs dry (or, recording, when it is full);
+the feeder starts a new one when data is there again and counts the event as an underrun
+(or overrun) of that client: PortAudio's own status flags under JACK report server-wide
+xruns, not this stream's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import rtmixer
+import sounddevice as sd
+
+from audiodrv.engine.capture import Capture
+from audiodrv.engine.playback import Playback
+
+__all__ = [
+    "HostDevice",
+    "PortAudioError",
+    "InputStream",
+    "OutputStream",
+    "RingBuffer",
+    "StreamService",
+    "default_output",
+    "host_devices",
+    "reinitialize",
+    "service",
+    "supports",
+]
+
+log = logging.getLogger("audiodrv.engine")
+
+RingBuffer = rtmixer.RingBuffer
+PortAudioError = sd.PortAudioError
+
+
+@dataclass(frozen=True)
+class HostDevice:
+    """A PortAudio device as the drivers see it."""
+
+    index: int
+    name: str
+    hostapi: str
+    max_input_channels: int
+    max_output_channels: int
+    default_samplerate: float
+
+    @property
+    def key(self) -> str:
+        """A devnode key that survives re-enumeration (indices do not)."""
+        return f"portaudio:{self.hostapi}:{self.name}"
+
+
+def host_devices() -> list[HostDevice]:
+    """Every PortAudio device, in PortAudio's order; [] when PortAudio has none."""
+    try:
+        hostapis = sd.query_hostapis()
+        return [
+            HostDevice(d["index"], d["name"], hostapis[d["hostapi"]]["name"],
+                       d["max_input_channels"], d["max_output_channels"],
+                       d["default_samplerate"])
+            for d in sd.query_devices()
+        ]
+    except sd.PortAudioError as exc:
+        log.warning("PortAudio lists no devices: %s", exc)
+        return []
+
+
+def default_output(devices: list[HostDevice]) -> HostDevice | None:
+    """PortAudio's default output device, else the first device with outputs."""
+    index = sd.default.device[1]
+    if index is None or index < 0:
+        try:
+            index = sd.query_devices(kind="output")["index"]
+        except (sd.PortAudioError, ValueError):
+            index = -1
+    for device in devices:
+        if device.index == index:
+            return device
+    return next((d for d in devices if d.max_output_channels > 0), None)
+
+
+def reinitialize() -> None:
+    """Re-enumerate host APIs and devices (a JACK server started after import, say).
+
+    PortAudio invalidates every stream when it re-initialises: callers make sure none is
+    open (the service refuses otherwise).
+    """
+    if service.has_streams():
+        raise RuntimeError("cannot rescan PortAudio while streams are open")
+    sd._terminate()
+    sd._initialize()
+
+
+def supports(device: HostDevice, channels: int, rate: int, output: bool) -> bool:
+    """Whether PortAudio would open the device with these settings (float32)."""
+    check = sd.check_output_settings if output else sd.check_input_settings
+    try:
+        check(device=device.index, channels=channels, samplerate=rate, dtype="float32")
+    except (sd.PortAudioError, ValueError):
+        return False
+    return True
+
+
+class _Stream:
+    """One rtmixer stream and the clients (playbacks or captures) attached to it."""
+
+    def __init__(self, device: HostDevice, channels: int, kind: type[Any]) -> None:
+        self.device = device
+        self.channels = channels
+        self.stream = kind(device=device.index, channels=channels, blocksize=0,
+                           samplerate=device.default_samplerate, latency="low", qsize=1024)
+        self.samplerate = int(self.stream.samplerate)
+        self.clients: dict[Any, Any] = {}  # client -> running action or None
+        self.paused: set[Any] = set()
+        self.xruns: dict[Any, int] = {}  # client -> underruns (out) / overruns (in)
+        self.on_lost: list[Callable[[], None]] = []
+        self.lost = False
+        self.lock = threading.RLock()
+        self.stream.start()
+
+    def _start(self, client: Any) -> Any:
+        raise NotImplementedError
+
+    def _ended(self, client: Any) -> bool:
+        """Whether a client's action ended while it still had work (an xrun)."""
+        raise NotImplementedError
+
+    def attach(self, client: Any, on_lost: Callable[[], None], paused: bool = False) -> None:
+        with self.lock:
+            self.clients[client] = None
+            self.xruns[client] = 0
+            self.on_lost.append(on_lost)
+            if paused:
+                self.paused.add(client)
+
+    def detach(self, client: Any, on_lost: Callable[[], None]) -> None:
+        self.halt(client)
+        with self.lock:
+            self.clients.pop(client, None)
+            self.paused.discard(client)
+            self.xruns.pop(client, None)
+            self.on_lost.remove(on_lost)
+
+    def halt(self, client: Any) -> None:
+        """Stop the callback from touching the client's ring; returns once it has."""
+        with self.lock:
+            action = self.clients.get(client)
+            self.clients[client] = None
+        if action is not None and not self.lost:
+            self.stream.cancel(action)
+            self.stream.wait(action, sleeptime=1)
+
+    def pause(self, client: Any) -> None:
+        with self.lock:
+            self.paused.add(client)
+        self.halt(client)
+
+    def resume(self, client: Any) -> None:
+        with self.lock:
+            self.paused.discard(client)
+        self.service_client(client)
+
+    def service_client(self, client: Any) -> None:
+        with self.lock:
+            if self.lost or client not in self.clients or client in self.paused:
+                return
+            action = self.clients[client]
+            if action is not None and action not in self.stream.actions:
+                action = None
+                if self._ended(client):
+                    self.xruns[client] += 1
+            if action is None and self._wants_action(client):
+                self.clients[client] = self._start(client)
+
+    def _wants_action(self, client: Any) -> bool:
+        raise NotImplementedError
+
+    def service(self) -> None:
+        if not self.lost and not self.stream.active:
+            self.lost = True
+            log.warning("stream of %s stopped: device or server gone", self.device.name)
+            for callback in list(self.on_lost):
+                callback()
+        for client in list(self.clients):
+            client.service()
+            self.service_client(client)
+
+    def close(self) -> None:
+        self.stream.abort(ignore_errors=True)
+        self.stream.close(ignore_errors=True)
+
+
+class OutputStream(_Stream):
+    """A device's output stream: rings of playing opens are mixed into it."""
+
+    def __init__(self, device: HostDevice) -> None:
+        super().__init__(device, device.max_output_channels, rtmixer.Mixer)
+
+    def _start(self, client: Playback) -> Any:
+        return self.stream.play_ringbuffer(client.ring)
+
+    def _wants_action(self, client: Playback) -> bool:
+        return client.ring.read_available > 0
+
+    def _ended(self, client: Playback) -> bool:
+        return client.busy  # the ring ran dry while the application had audio queued
+
+
+class InputStream(_Stream):
+    """A device's input stream: each recording open has its own ring."""
+
+    def __init__(self, device: HostDevice) -> None:
+        super().__init__(device, device.max_input_channels, rtmixer.Recorder)
+
+    def _start(self, client: Capture) -> Any:
+        return self.stream.record_ringbuffer(client.ring)
+
+    def _wants_action(self, client: Capture) -> bool:
+        return True
+
+    def _ended(self, client: Capture) -> bool:
+        return True  # a record action only ends on a full ring: data was lost
+
+
+class StreamService:
+    """Opens streams on demand and runs the feeder thread that services them."""
+
+    def __init__(self, interval: float = 0.01) -> None:
+        self.interval = interval
+        self._streams: dict[tuple[int, str], _Stream] = {}
+        self._users: dict[tuple[int, str], int] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def has_streams(self) -> bool:
+        return bool(self._streams)
+
+    def acquire(self, device: HostDevice, output: bool) -> _Stream:
+        """The (shared) stream of a device; opened on first use.
+
+        Raises sounddevice.PortAudioError when PortAudio cannot open it.
+        """
+        key = (device.index, "out" if output else "in")
+        with self._lock:
+            stream = self._streams.get(key)
+            if stream is None or stream.lost:
+                if stream is not None:
+                    stream.close()
+                stream = (OutputStream if output else InputStream)(device)
+                self._streams[key] = stream
+                self._users[key] = 0
+            self._users[key] += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="audiodrv-feeder",
+                                                daemon=True)
+                self._thread.start()
+            return stream
+
+    def release(self, stream: _Stream) -> None:
+        with self._lock:
+            key = next(k for k, s in self._streams.items() if s is stream)
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._streams[key], self._users[key]
+                stream.close()
+
+    def kick(self) -> None:
+        """Service every stream now (new data was queued, say)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            with self._lock:
+                streams = list(self._streams.values())
+            for stream in streams:
+                try:
+                    stream.service()
+                except Exception:
+                    log.exception("feeder: servicing %s failed", stream.device.name)
+
+
+service = StreamService()

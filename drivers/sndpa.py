@@ -1,0 +1,15 @@
+"""sndpa.drv: wave input and output over PortAudio, one devnode per PortAudio device.
+
+Every open of a device is mixed into one PortAudio stream (rtmixer's C callback), so a
+busy Python program cannot starve the audio.  Formats: 8/16/24/32-bit PCM and 32-bit float,
+1 to 8 channels, at the rate the device's stream runs at; the wave mapper converts others.
+"""
+
+from audiodrv.ddk.wave import WaveDriver
+
+DESCRIPTION = "wave:PortAudio wave driver (sndpa)"
+
+_driver = WaveDriver(mapper=False)
+DriverProc = _driver.DriverProc
+wodMessage = _driver.wodMessage
+widMessage = _driver.widMessage

@@ -1,0 +1,15 @@
+"""wavemap.drv: the wave mapper (WAVE_MAPPER).
+
+Opens the default PortAudio device and converts what it does not take natively: sample
+rate (soxr streaming resampler), channel count and sample format; ``WAVE_FORMAT_DIRECT``
+turns conversion off.
+"""
+
+from audiodrv.ddk.wave import WaveDriver
+
+DESCRIPTION = "WaveMapper:Wave mapper (sample rate, channel and format conversion)"
+
+_driver = WaveDriver(mapper=True)
+DriverProc = _driver.DriverProc
+wodMessage = _driver.wodMessage
+widMessage = _driver.widMessage
