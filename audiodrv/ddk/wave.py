@@ -171,19 +171,22 @@ class WaveDriver:
     def DriverProc(self, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any,
                    lParam2: Any) -> int:
         if msg in (DRV_ENABLE, DRV_PNPINSTALL):
-            self._enumerate(hDriver, rescan=msg == DRV_PNPINSTALL)
+            self._enumerate(hDriver)
             return 1
         if msg in (DRV_OPEN, DRV_CLOSE):
             return 1
         return DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
 
-    def _enumerate(self, hDriver: int, rescan: bool) -> None:
-        """Register a devnode per device; on a rescan, report devices gone or back."""
-        if rescan:
-            try:
-                portaudio.reinitialize()
-            except RuntimeError as exc:
-                log.info("rescan: %s; keeping the current device list", exc)
+    def _enumerate(self, hDriver: int) -> None:
+        """Register a devnode per device; on a rescan, report devices gone or back.
+
+        PortAudio lists host APIs as they were when it initialised (a JACK server started
+        later is missing), so it is re-initialised first whenever no stream is open.
+        """
+        try:
+            portaudio.reinitialize()
+        except RuntimeError as exc:
+            log.info("keeping the current device list: %s", exc)
         devices = portaudio.host_devices()
         if self.mapper:
             default = portaudio.default_output(devices)
@@ -265,7 +268,8 @@ class WaveDriver:
         width = inst.stream.channels
         ring = portaudio.RingBuffer(4 * width, RING_FRAMES)
         if output:
-            inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES)
+            inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES,
+                                   conv.tail if conv.resampling else None)
         else:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
                                   lambda hdr, n: self._data(inst, hdr, n))
@@ -327,7 +331,7 @@ class WaveDriver:
             return self._caps(outs[uDeviceID], dwParam1, output=True)
         if uMsg == WODM_OPEN:
             return self._open(outs, uDeviceID, dwUser, dwParam1, dwParam2, output=True)
-        inst: _Instance | None = dwUser
+        inst = dwUser if isinstance(dwUser, _Instance) else None
         if uMsg in (WODM_GETVOLUME, WODM_SETVOLUME):
             return self._volume(inst, uMsg, dwParam1)
         if inst is None:
@@ -399,7 +403,7 @@ class WaveDriver:
             return self._caps(ins[uDeviceID], dwParam1, output=False)
         if uMsg == WIDM_OPEN:
             return self._open(ins, uDeviceID, dwUser, dwParam1, dwParam2, output=False)
-        inst: _Instance | None = dwUser
+        inst = dwUser if isinstance(dwUser, _Instance) else None
         if inst is None:
             return self._common(uMsg, dwParam1, dwParam2)
         capture: Capture = inst.client

@@ -52,6 +52,15 @@ class Converter:
             frames = self._to_device.resample_chunk(frames, last=last).reshape(-1, self.channels)
         return np.ascontiguousarray(frames, dtype=np.float32)
 
+    def tail(self) -> np.ndarray:
+        """Device frames still inside the resampler; the stream then starts afresh."""
+        if self._to_device is None:
+            return np.zeros((0, self.channels), dtype=np.float32)
+        empty = np.zeros((0, self.channels), dtype=np.float32)
+        out = self._to_device.resample_chunk(empty, last=True).reshape(-1, self.channels)
+        self._to_device.clear()
+        return out
+
     def from_device(self, frames: np.ndarray) -> bytes:
         """Device frames -> application bytes."""
         frames = _map_channels(frames, self.app.channels)

@@ -175,6 +175,8 @@ class JackServer:
         # output, which it never does while running). start() also wakes on it.
         self._exited = threading.Event()
         self._wake = threading.Event()
+        # Notified on every xrun, for wait_for_xruns().
+        self._xrun_cond = threading.Condition()
         self._saved_environ: dict[str, str | None] | None = None
 
     def __repr__(self) -> str:
@@ -497,6 +499,27 @@ class JackServer:
         """Return how many xruns jackd reported since `xruns` was *mark*."""
         return self.xruns - mark
 
+    def wait_for_xruns(self, count: int, timeout: float) -> bool:
+        """Wait until `xruns` is at least *count*; return whether it got there in time."""
+        with self._xrun_cond:
+            return self._xrun_cond.wait_for(lambda: self.xruns >= count, timeout)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for jackd to exit (after a kill from outside, say) and return its status.
+
+        Returns
+        -------
+        int or None
+            jackd's exit status (negative: the signal that killed it), None if it is still
+            running after *timeout* seconds or was never started.
+        """
+        if self._proc is None:
+            return None
+        try:
+            return self._proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
     # -- internals --------------------------------------------------------------------------
 
     def _read_output(self, proc: subprocess.Popen[str]) -> None:
@@ -506,7 +529,9 @@ class JackServer:
         try:
             for line in proc.stdout:
                 if "XRun" in line:
-                    self.xruns += 1
+                    with self._xrun_cond:
+                        self.xruns += 1
+                        self._xrun_cond.notify_all()
                 self._lines.append(line.rstrip("\n"))
         except (OSError, ValueError):
             pass  # stop() closed the pipe under us

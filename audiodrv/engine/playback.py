@@ -62,12 +62,18 @@ class Playback:
         under no lock of this object; drivers post a notification from it.
     lead
         How many frames to keep written ahead of the callback.
+    tail
+        Returns what a stateful converter still holds (a resampler's delay line) and
+        resets it; called when nothing is queued and the ring is about to run dry, and
+        played as the end of the last block.
     """
 
-    def __init__(self, ring: Ring, on_done: Callable[[Any], None], lead: int) -> None:
+    def __init__(self, ring: Ring, on_done: Callable[[Any], None], lead: int,
+                 tail: Callable[[], np.ndarray] | None = None) -> None:
         self.ring = ring
         self.on_done = on_done
         self.lead = lead
+        self.tail = tail
         self.gain = np.float32(1.0)  # scalar or per-channel array, applied as frames are written
         self._lock = threading.Lock()
         self._queue: deque[Block] = deque()  # blocks not completely written yet
@@ -148,10 +154,21 @@ class Playback:
             if block.begin_loop and self._offset == 0 and not self._looping:
                 self._looping, self._loops_left = True, max(block.loops, 1)
             chunk = block.frames[self._offset:self._offset + room]
-            written = self.ring.write(np.ascontiguousarray(chunk * self.gain, dtype=np.float32))
-            self._written += written
+            written = self._write(chunk)
             self._offset += written
             room = 0 if written < len(chunk) else room - written
+        idle = self._index >= len(self._queue) and not self._looping
+        if idle and self.tail and self._pending and self._written - consumed < self.lead // 2:
+            extra = self.tail()
+            if len(extra):
+                # The tail belongs to the last block: it completes when the tail has played.
+                token, end = self._pending.pop()
+                self._pending.append((token, end + self._write(extra)))
+
+    def _write(self, frames: np.ndarray) -> int:
+        written = self.ring.write(np.ascontiguousarray(frames * self.gain, dtype=np.float32))
+        self._written += written
+        return written
 
     def _advance(self, block: Block) -> None:
         """The block at ``_index`` is fully written: move on, looping or completing."""

@@ -9,10 +9,16 @@ rtmixer ends a ring-buffer action when its ring runs dry (or, recording, when it
 the feeder starts a new one when data is there again and counts the event as an underrun
 (or overrun) of that client: PortAudio's own status flags under JACK report server-wide
 xruns, not this stream's.
+
+PortAudio 19.6's JACK host API cannot let go of a dead server: ``Pa_CloseStream`` blocks
+and ``Pa_Terminate`` asserts until a server of that name is back.  So a stream the server
+took away is left untouched ("lost") until a rescan finds the server again, and while
+one is lost PortAudio's own exit handler is skipped.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Callable
@@ -23,6 +29,7 @@ import rtmixer
 import sounddevice as sd
 
 from audiodrv.engine.capture import Capture
+from audiodrv.engine.jackserver import server_reachable
 from audiodrv.engine.playback import Playback
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "reinitialize",
     "service",
     "supports",
+    "terminate",
 ]
 
 log = logging.getLogger("audiodrv.engine")
@@ -92,15 +100,33 @@ def default_output(devices: list[HostDevice]) -> HostDevice | None:
 
 
 def reinitialize() -> None:
-    """Re-enumerate host APIs and devices (a JACK server started after import, say).
+    """Re-enumerate host APIs and devices (a JACK server started after import, or back).
 
-    PortAudio invalidates every stream when it re-initialises: callers make sure none is
-    open (the service refuses otherwise).
+    PortAudio invalidates every stream when it re-initialises, so this refuses while a
+    live stream is open, or while a lost one's server is still away (see above).
     """
+    service.drop_lost()
     if service.has_streams():
         raise RuntimeError("cannot rescan PortAudio while streams are open")
-    sd._terminate()
+    while sd._initialized:
+        sd._terminate()
     sd._initialize()
+
+
+def terminate() -> None:
+    """Close every stream and shut PortAudio down: call it before stopping a JACK server
+    this process uses (PortAudio cannot close its JACK client afterwards)."""
+    service.drop_lost()
+    service.close_all()
+    while sd._initialized:
+        sd._terminate()
+
+
+@atexit.register
+def _skip_portaudio_exit_if_server_lost() -> None:
+    # Registered after sounddevice's own handler, so it runs first.
+    if service.has_lost():
+        sd._initialized = 0
 
 
 def supports(device: HostDevice, channels: int, rate: int, output: bool) -> bool:
@@ -248,6 +274,28 @@ class StreamService:
     def has_streams(self) -> bool:
         return bool(self._streams)
 
+    def has_lost(self) -> bool:
+        return any(s.lost for s in self._streams.values())
+
+    def drop_lost(self) -> None:
+        """Close and forget lost streams once their server is reachable again."""
+        with self._lock:
+            lost = {k: s for k, s in self._streams.items() if s.lost}
+            if not lost:
+                return
+            if not server_reachable():
+                raise RuntimeError("the audio server of a lost stream is still gone")
+            for key, stream in lost.items():
+                del self._streams[key], self._users[key]
+                stream.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            for stream in self._streams.values():
+                stream.close()
+            self._streams.clear()
+            self._users.clear()
+
     def acquire(self, device: HostDevice, output: bool) -> _Stream:
         """The (shared) stream of a device; opened on first use.
 
@@ -256,9 +304,7 @@ class StreamService:
         key = (device.index, "out" if output else "in")
         with self._lock:
             stream = self._streams.get(key)
-            if stream is None or stream.lost:
-                if stream is not None:
-                    stream.close()
+            if stream is None:
                 stream = (OutputStream if output else InputStream)(device)
                 self._streams[key] = stream
                 self._users[key] = 0
@@ -271,7 +317,9 @@ class StreamService:
 
     def release(self, stream: _Stream) -> None:
         with self._lock:
-            key = next(k for k, s in self._streams.items() if s is stream)
+            key = next((k for k, s in self._streams.items() if s is stream), None)
+            if key is None:
+                return  # closed already (a lost stream dropped by a rescan)
             self._users[key] -= 1
             if self._users[key] == 0:
                 del self._streams[key], self._users[key]

@@ -1,0 +1,266 @@
+"""Wave output and input through a real JACK server and a sample-exact loopback."""
+
+from __future__ import annotations
+
+import ctypes
+import queue
+import threading
+
+import numpy as np
+import pytest
+from conftest import RATE, Buffer, active, impulses, peak_frequency, tone, wave_format
+
+from audiodrv import winmm
+from audiodrv.mmsystem import (
+    CALLBACK_EVENT,
+    CALLBACK_FUNCTION,
+    CALLBACK_THREAD,
+    CALLBACK_WINDOW,
+    MMSYSERR_NOERROR,
+    MMTIME,
+    TIME_BYTES,
+    TIME_MS,
+    TIME_SAMPLES,
+    WAVE_FORMAT_DIRECT,
+    WAVE_MAPPER,
+    WAVEHDR,
+    WAVERR_BADFORMAT,
+    WAVERR_STILLPLAYING,
+    WHDR_BEGINLOOP,
+    WHDR_DONE,
+    WHDR_ENDLOOP,
+    WHDR_PREPARED,
+    WIM_DATA,
+    WOM_CLOSE,
+    WOM_DONE,
+    WOM_OPEN,
+)
+
+pytestmark = pytest.mark.jack
+
+FORMATS = [(8, False), (16, False), (24, False), (32, False), (32, True)]
+
+
+def position(dev, kind=TIME_SAMPLES) -> tuple[int, int]:
+    mmt = MMTIME(wType=kind)
+    assert winmm.waveOutGetPosition(dev.handle, ctypes.byref(mmt), ctypes.sizeof(mmt)) == 0
+    return mmt.wType, mmt.u.cb
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize(("bits", "is_float"), FORMATS)
+def test_tone_comes_back_at_its_frequency_in_every_format(wave, bits, is_float, channels):
+    out = wave.open_out(wave_format(channels=channels, bits=bits, is_float=is_float))
+    assert out.result == MMSYSERR_NOERROR
+    rec = wave.record(0.8)
+    wave.loopback()
+    out.play(tone(1000, 0.5, channels))
+    out.wait_done()
+    got = rec.stop()
+    for ch in range(2):  # mono is spread to both device channels
+        signal = active(got[:, ch])
+        assert abs(len(signal) - RATE // 2) < 100
+        assert abs(peak_frequency(signal) - 1000) < 5
+        assert 0.45 < np.abs(got[:, ch]).max() < 0.55
+
+
+def test_22050_hz_plays_at_the_right_pitch_through_the_mapper(wave):
+    fmt = wave_format(rate=22050, channels=1)
+    direct = wave.open_out(fmt)
+    assert direct.result == WAVERR_BADFORMAT  # JACK runs at 48 kHz only
+    assert wave.open_out(fmt, WAVE_MAPPER, WAVE_FORMAT_DIRECT).result == WAVERR_BADFORMAT
+    out = wave.open_out(fmt, WAVE_MAPPER)
+    assert out.result == MMSYSERR_NOERROR
+    rec = wave.record(0.8)
+    wave.loopback()
+    out.play(tone(1000, 0.5, 1, rate=22050))
+    out.wait_done()
+    got = rec.stop()[:, 0]
+    signal = active(got)
+    assert abs(peak_frequency(signal) - 1000) < 5
+    # 0.5 s of audio at 22050 Hz lasts 0.5 s at 48 kHz (within a resampler's edges).
+    assert abs(len(signal) - RATE // 2) < 0.01 * RATE
+    kind, samples = position(out)
+    assert kind == TIME_SAMPLES and abs(samples - 11025) <= 64
+
+
+def pulse_train(n: int, at: list[int], channels: int = 2) -> np.ndarray:
+    x = np.zeros((n, channels), dtype=np.float32)
+    x[at] = 0.8
+    return x
+
+
+def assert_spacing(found: np.ndarray, expected: np.ndarray, xruns: int, period: int) -> None:
+    """Recorded impulse spacing equals the played one; JACK's own xruns excuse whole
+    periods, one each."""
+    assert len(found) == len(expected), (found, expected)
+    deviations = np.diff(found) - np.diff(expected)
+    bad = deviations[deviations != 0]
+    assert np.all(bad % period == 0) and len(bad) <= xruns, (found, expected)
+
+
+def test_impulses_and_loops_are_sample_exact(wave, jack_server):
+    out = wave.open_out(wave_format())
+    rec = wave.record(2.0)
+    wave.loopback()
+    xruns = jack_server.xruns
+    body = pulse_train(12000, [100, 5000, 11999])
+    out.play(body, flags=WHDR_BEGINLOOP | WHDR_ENDLOOP, loops=3)
+    out.play(pulse_train(2000, [10]))
+    out.wait_done()
+    got = impulses(rec.stop()[:, 0])
+    expected = np.array([100, 5000, 11999, 12100, 17000, 23999, 24100, 29000, 35999, 36010])
+    assert_spacing(got, expected, jack_server.xruns - xruns, 256)
+    assert position(out) == (TIME_SAMPLES, 3 * 12000 + 2000)
+
+
+def test_pause_and_restart_lose_and_repeat_no_frame(wave, jack_server):
+    out = wave.open_out(wave_format())
+    rec = wave.record(3.0)
+    wave.loopback()
+    xruns = jack_server.xruns
+    at = list(range(0, 48000, 1000))
+    first = out.play(pulse_train(24000, at[:24]))
+    out.play(pulse_train(24000, [a - 24000 for a in at[24:]]))
+    out.notes.wait(WOM_DONE, 1)
+    assert winmm.waveOutPause(out.handle) == MMSYSERR_NOERROR
+    paused_at = position(out)
+    done_event = threading.Event()
+    done_event.wait(0.2)  # a pause of wall time: nothing to wait for
+    assert position(out) == paused_at
+    assert winmm.waveOutRestart(out.handle) == MMSYSERR_NOERROR
+    out.wait_done()
+    got = impulses(rec.stop()[:, 0])
+    assert first.hdr.dwFlags == WHDR_DONE | WHDR_PREPARED
+    spacing = np.diff(got)
+    gap = spacing[spacing != 1000]
+    # Exactly one gap (the pause), every other spacing exact; no impulse lost or repeated.
+    assert len(got) == 48
+    assert len(gap) <= 1 + (jack_server.xruns - xruns)
+    assert position(out) == (TIME_SAMPLES, 48000)
+
+
+def test_reset_returns_every_header_in_order_and_position_zero(wave):
+    out = wave.open_out(wave_format())
+    bufs = [out.play(tone(440, 1.0)) for _ in range(3)]
+    assert winmm.waveOutClose(out.handle) == WAVERR_STILLPLAYING
+    assert winmm.waveOutReset(out.handle) == MMSYSERR_NOERROR
+    out.wait_done(3)
+    done = [p1 for msg, p1 in out.notes.items if msg == WOM_DONE]
+    assert done == [b.address for b in bufs]
+    assert all(b.hdr.dwFlags == WHDR_DONE | WHDR_PREPARED for b in bufs)
+    assert position(out, TIME_BYTES) == (TIME_BYTES, 0)
+    assert winmm.waveOutClose(out.handle) == MMSYSERR_NOERROR
+    out.handle = None
+
+
+def test_two_opens_of_one_device_are_both_heard(wave):
+    a, b = wave.open_out(wave_format()), wave.open_out(wave_format(channels=1))
+    rec = wave.record(0.8)
+    wave.loopback()
+    a.play(tone(1000, 0.5))
+    b.play(tone(3000, 0.5, 1))
+    a.wait_done()
+    b.wait_done()
+    got = rec.stop()[:, 0]
+    spectrum = np.abs(np.fft.rfft(got))
+    freqs = np.fft.rfftfreq(len(got), 1 / RATE)
+    strong = freqs[spectrum > spectrum.max() * 0.3]
+    assert any(abs(f - 1000) < 5 for f in strong) and any(abs(f - 3000) < 5 for f in strong)
+
+
+def test_sixteen_opens_at_once(wave):
+    outs = [wave.open_out(wave_format()) for _ in range(16)]
+    assert all(o.result == MMSYSERR_NOERROR for o in outs)
+    for o in outs:
+        o.play(tone(500, 0.05, amp=0.05))
+    for o in outs:
+        o.wait_done()
+
+
+def test_wavein_stop_returns_partial_buffer_then_reset_the_rest(wave):
+    dev = wave.open_in()
+    bufs = [Buffer(RATE * 4) for _ in range(3)]  # 1 s each
+    for b in bufs:
+        assert dev.queue(b) == MMSYSERR_NOERROR
+    small = Buffer(RATE // 10 * 4)
+    assert winmm.waveInStart(dev.handle) == MMSYSERR_NOERROR
+    # Wait until something was recorded: position advances as the feeder drains the ring.
+    mmt = MMTIME(wType=TIME_BYTES)
+    while mmt.u.cb == 0:
+        winmm.waveInGetPosition(dev.handle, ctypes.byref(mmt), ctypes.sizeof(mmt))
+        threading.Event().wait(0.01)
+    assert winmm.waveInStop(dev.handle) == MMSYSERR_NOERROR
+    assert dev.notes.wait(WIM_DATA, 1)
+    first = bufs[0].hdr
+    assert first.dwFlags & WHDR_DONE and 0 < first.dwBytesRecorded < RATE * 4
+    assert first.dwBytesRecorded % 4 == 0
+    assert not bufs[1].hdr.dwFlags & WHDR_DONE
+    del small
+    assert winmm.waveInReset(dev.handle) == MMSYSERR_NOERROR
+    assert dev.notes.wait(WIM_DATA, 3)
+    assert [b.hdr.dwBytesRecorded for b in bufs[1:]] == [0, 0]
+
+
+def test_wavein_buffers_are_contiguous(wave):
+    out = wave.open_out(wave_format())
+    dev = wave.open_in()
+    wave.loopback()
+    bufs = [Buffer(4801 * 4 + 3) for _ in range(6)]  # odd sizes: whole frames only
+    for b in bufs:
+        dev.queue(b)
+    winmm.waveInStart(dev.handle)
+    out.play(pulse_train(30000, list(range(0, 30000, 700))))
+    dev.wait_done(6)
+    assert all(b.hdr.dwBytesRecorded == 4801 * 4 for b in bufs)
+    got = impulses(np.concatenate([np.frombuffer(b.recorded(), "<i2")[::2] / 32768
+                                   for b in bufs]))
+    assert len(got) > 10 and set(np.diff(got)) == {700}
+
+
+@pytest.mark.parametrize("kind", ["function", "event", "window", "thread"])
+def test_callback_order_for_every_callback_kind(wave, kind):
+    flags = {"function": CALLBACK_FUNCTION, "event": CALLBACK_EVENT,
+             "window": CALLBACK_WINDOW, "thread": CALLBACK_THREAD}[kind]
+    posted: queue.Queue = queue.Queue()  # (msg, handle, p1) as a window or thread gets them
+    if kind == "function":
+        def target(h, msg, inst, p1, p2):
+            assert inst == 7 and p2 == 0
+            posted.put((msg, h, p1))
+    elif kind == "event":
+        target = threading.Event()
+    else:
+        target = posted
+    fmt = wave_format()
+    handle = ctypes.c_void_p()
+    assert winmm.waveOutOpen(ctypes.byref(handle), 0, ctypes.byref(fmt), target, 7,
+                             flags) == MMSYSERR_NOERROR
+    hdrs = [Buffer(b"\0" * 4800) for _ in range(2)]
+    for b in hdrs:
+        winmm.waveOutPrepareHeader(handle.value, ctypes.byref(b.hdr), ctypes.sizeof(WAVEHDR))
+        winmm.waveOutWrite(handle.value, ctypes.byref(b.hdr), ctypes.sizeof(WAVEHDR))
+    if kind == "event":
+        assert target.is_set()  # WOM_OPEN set it before open returned
+        for b in hdrs:
+            while not b.hdr.dwFlags & WHDR_DONE:
+                target.clear()
+                assert target.wait(5) or b.hdr.dwFlags & WHDR_DONE
+        target.clear()
+        assert winmm.waveOutClose(handle.value) == MMSYSERR_NOERROR
+        assert target.is_set()  # set by WOM_CLOSE, before close returned
+        return
+    items = [posted.get(timeout=5) for _ in range(3)]
+    assert winmm.waveOutClose(handle.value) == MMSYSERR_NOERROR
+    items.append(posted.get_nowait())  # WOM_CLOSE arrived before close returned
+    assert [m for m, _h, _p in items] == [WOM_OPEN, WOM_DONE, WOM_DONE, WOM_CLOSE]
+    assert [p for _m, _h, p in items] == [0, hdrs[0].address, hdrs[1].address, 0]
+    assert all(h == handle.value for _m, h, _p in items)
+
+
+def test_position_units(wave):
+    out = wave.open_out(wave_format())
+    out.play(tone(440, 0.1))
+    out.wait_done()
+    assert position(out, TIME_BYTES) == (TIME_BYTES, 4800 * 4)
+    assert position(out, TIME_MS) == (TIME_MS, 100)
+    assert position(out, 0x20) == (TIME_BYTES, 4800 * 4)  # TIME_TICKS answered in bytes
