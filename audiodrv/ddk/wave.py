@@ -185,8 +185,10 @@ class WaveDriver:
         """
         try:
             portaudio.reinitialize()
+            fresh = True
         except RuntimeError as exc:
             log.info("keeping the current device list: %s", exc)
+            fresh = False
         devices = portaudio.host_devices()
         if self.mapper:
             default = portaudio.default_output(devices)
@@ -199,13 +201,13 @@ class WaveDriver:
             node = next((n for n in self.nodes if n.dn == dn), None)
             if node is None:
                 self.nodes.append(_Node(dn, device))
-            else:
+            elif fresh:  # an old list proves nothing about a device coming back
                 node.device = device  # indices change when PortAudio re-enumerates
                 if not node.present:
                     node.present = True
                     devnode_changed(dn, True)
         for node in self.nodes:
-            if node.dn not in seen and node.present:
+            if fresh and node.dn not in seen and node.present:
                 node.present = False
                 devnode_changed(node.dn, False)
 

@@ -306,9 +306,16 @@ class JackServer:
             except subprocess.TimeoutExpired:
                 code = None
             self.stop()
+            hint = ""
+            if "too many servers" in self.output.lower():
+                hint = (
+                    "\n(JACK's server registry, /dev/shm/jack-shm-registry, has 8 slots; a "
+                    "server killed by a signal keeps its slot until a server of the same name "
+                    "starts again, or until the file is removed while no JACK server runs.)"
+                )
             raise JackError(
                 f"jackd {self.name!r} exited (status {code}) before it accepted clients:\n"
-                f"{self.output}"
+                f"{self.output}{hint}"
             )
         if waiter.poll() != 0:
             _kill_and_reap(waiter)
@@ -323,8 +330,10 @@ class JackServer:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop jackd: SIGTERM, then SIGKILL after *timeout* seconds. Idempotent.
 
-        Also undoes `activate`, and removes the socket and semaphore files that a jackd
-        killed by a signal leaves in ``/dev/shm`` under this server's name.
+        Also undoes `activate`. When jackd died by a signal (``kill -9`` from a test, a
+        crash), this also gives back what it left behind: its slot in JACK's server
+        registry, which has room for only eight servers per machine, and its files in
+        ``/dev/shm``. That takes one more short jackd run under the same name (about 1 s).
         """
         self.deactivate()
         proc = self._proc
@@ -344,10 +353,10 @@ class JackServer:
             self._reader = None
         if proc.stdout is not None:
             proc.stdout.close()
-        if proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
-            # A clean exit removes these itself; a killed jackd leaves them, and they are
-            # private to this name.
-            _remove_stale_files(self.name)
+        if proc.returncode < 0 and proc.returncode not in (-signal.SIGTERM, -signal.SIGINT):
+            # jackd unregisters and cleans up on SIGTERM/SIGINT and on its own error exits;
+            # killed, it cannot.
+            self._reclaim()
         _live_servers.discard(self)
 
     def __enter__(self) -> JackServer:
@@ -562,6 +571,59 @@ class JackServer:
             raise JackError(f"{' '.join(args)} failed: {_tool_message(result)}")
         return result
 
+    def _reclaim(self) -> None:
+        # jackd2 keeps running servers in /dev/shm/jack-shm-registry, which has 8 slots
+        # (MAX_SERVERS). A slot whose server died is freed only when a server of the same
+        # name registers (jack_register_server reclaims it) - so every jackd killed under a
+        # fresh name would leak one, and after eight no JACK server starts on the machine.
+        # Registering the name again and exiting cleanly frees the slot; jackd's start-up
+        # also removes the dead server's shared memory, socket and semaphores.
+        if server_reachable(self.name):
+            return  # a new server of this name is up: it reclaimed the slot already
+        jackd = shutil.which("jackd")
+        jack_wait = shutil.which("jack_wait")
+        if jackd is None or jack_wait is None:
+            _remove_stale_files(self.name)
+            return
+        env = {**os.environ, **self.env}
+        argv = [jackd, "--no-realtime", "-n", self.name]
+        argv += ["-d", "dummy", "-r", str(self.rate), "-p", str(self.period)]
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Up and accepting clients means registered; jackd exiting on its own (another
+            # server took the name meanwhile) ends jack_wait's wait as well, by its timeout.
+            subprocess.run(
+                [jack_wait, "-w", "-t", "5"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=_TOOL_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=5.0)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if proc.returncode != 0:
+            _log.warning(
+                "could not reclaim the JACK registry slot of killed server %s (jackd status %s)",
+                self.name,
+                proc.returncode,
+            )
+            if not server_reachable(self.name):
+                _remove_stale_files(self.name)
+
     def _connected(self, a: str, b: str) -> bool:
         # connections() raises for an unknown port; check both ends.
         peers = self.connections(a)
@@ -583,9 +645,9 @@ def _kill_and_reap(proc: subprocess.Popen[str]) -> None:
 
 
 def _remove_stale_files(name: str) -> None:
-    # jackd2 names its server socket jack_<server>_<uid>_<n> and its futexes
-    # jack_sem.<uid>_<server>_<client>. The shared registry (jack-shm-registry, jack-<uid>-*)
-    # is reclaimed by the next server and must not be touched.
+    # Fallback when _reclaim could not run jackd. jackd2 names its server socket
+    # jack_<server>_<uid>_<n> and its futexes jack_sem.<uid>_<server>_<client>; the shared
+    # registry (jack-shm-registry, jack-<uid>-<n>) belongs to every server and is left alone.
     if not _JACK_SHM_DIR.is_dir():
         return
     uid = os.getuid()

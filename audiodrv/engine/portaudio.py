@@ -29,7 +29,6 @@ import rtmixer
 import sounddevice as sd
 
 from audiodrv.engine.capture import Capture
-from audiodrv.engine.jackserver import server_reachable
 from audiodrv.engine.playback import Playback
 
 __all__ = [
@@ -115,8 +114,10 @@ def reinitialize() -> None:
 
 def terminate() -> None:
     """Close every stream and shut PortAudio down: call it before stopping a JACK server
-    this process uses (PortAudio cannot close its JACK client afterwards)."""
-    service.drop_lost()
+    this process uses (PortAudio cannot close its JACK client afterwards).  After a server
+    loss it does nothing (see :meth:`StreamService.drop_lost`)."""
+    if service.has_lost():
+        return
     service.close_all()
     while sd._initialized:
         sd._terminate()
@@ -184,9 +185,13 @@ class _Stream:
         with self.lock:
             action = self.clients.get(client)
             self.clients[client] = None
-        if action is not None and not self.lost:
-            self.stream.cancel(action)
-            self.stream.wait(action, sleeptime=1)
+        if action is None or self.lost:
+            return
+        self.stream.cancel(action)
+        # rtmixer's wait() would never return if the server died meanwhile: a dead stream
+        # has no callback left to finish the action, and nothing to touch the ring either.
+        while action in self.stream.actions and self.stream.active:
+            sd.sleep(1)
 
     def pause(self, client: Any) -> None:
         with self.lock:
@@ -224,7 +229,8 @@ class _Stream:
             self.service_client(client)
 
     def close(self) -> None:
-        self.stream.abort(ignore_errors=True)
+        if not self.lost:  # Pa_AbortStream waits forever for a dead JACK callback
+            self.stream.abort(ignore_errors=True)
         self.stream.close(ignore_errors=True)
 
 
@@ -278,16 +284,18 @@ class StreamService:
         return any(s.lost for s in self._streams.values())
 
     def drop_lost(self) -> None:
-        """Close and forget lost streams once their server is reachable again."""
+        """Forget lost streams that no client uses any more; refuse while any remains.
+
+        FIXME: PortAudio 19.6's JACK host API never returns from ``Pa_CloseStream`` or
+        ``Pa_Terminate`` once the stream's server died (verified with jackd 1.9.21, with
+        and without the server restarted), so PortAudio cannot be re-initialised in this
+        process after a server loss: the devices stay disabled until the program restarts.
+        """
         with self._lock:
-            lost = {k: s for k, s in self._streams.items() if s.lost}
-            if not lost:
-                return
-            if not server_reachable():
-                raise RuntimeError("the audio server of a lost stream is still gone")
-            for key, stream in lost.items():
-                del self._streams[key], self._users[key]
-                stream.close()
+            if self.has_lost():
+                raise RuntimeError(
+                    "PortAudio cannot release a stream whose JACK server died; restart the "
+                    "program to use that server's devices again")
 
     def close_all(self) -> None:
         with self._lock:
@@ -304,6 +312,8 @@ class StreamService:
         key = (device.index, "out" if output else "in")
         with self._lock:
             stream = self._streams.get(key)
+            if stream is not None and stream.lost:
+                raise sd.PortAudioError(f"{device.name}: its audio server is gone")
             if stream is None:
                 stream = (OutputStream if output else InputStream)(device)
                 self._streams[key] = stream
@@ -321,7 +331,8 @@ class StreamService:
             if key is None:
                 return  # closed already (a lost stream dropped by a rescan)
             self._users[key] -= 1
-            if self._users[key] == 0:
+            # A lost stream cannot be closed until its server is back: drop_lost does it.
+            if self._users[key] == 0 and not stream.lost:
                 del self._streams[key], self._users[key]
                 stream.close()
 

@@ -24,6 +24,13 @@ def _shm_files(name: str) -> list[Path]:
     return [p for p in shm.iterdir() if name in p.name] if shm.is_dir() else []
 
 
+def _registered(name: str) -> bool:
+    """Whether jackd2's server registry (8 slots per machine) holds an entry for *name*."""
+    registry = Path("/dev/shm/jack-shm-registry")
+    entry = f"jack-{os.getuid()}:{name}:".encode()
+    return registry.exists() and entry in registry.read_bytes()
+
+
 @pytest.mark.jack
 def test_start_and_stop(make_jack_server: MakeServer) -> None:
     server = make_jack_server(start=False)
@@ -119,14 +126,18 @@ def test_stop_is_idempotent(make_jack_server: MakeServer) -> None:
 def test_killed_server_is_unreachable(make_jack_server: MakeServer) -> None:
     server = make_jack_server()
     assert server_reachable(server.name)
+    assert _registered(server.name)
     assert server.pid is not None
     os.kill(server.pid, signal.SIGKILL)
     assert server.wait(5.0) == -signal.SIGKILL
     assert not server_reachable(server.name)
     with pytest.raises(JackError):
         server.ports()
-    server.stop()  # after a kill from outside: still fine
-    assert _shm_files(server.name) == []  # the dead server's socket and futexes are gone
+    assert _registered(server.name)  # a killed jackd keeps its registry slot...
+    server.stop()  # ...until stop() reclaims it
+    assert not _registered(server.name)
+    assert _shm_files(server.name) == []  # and the dead server's socket and futexes are gone
+    assert not server_reachable(server.name)
 
 
 @pytest.mark.jack

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import RATE, Buffer, active, impulses, peak_frequency, tone, wave_format
+from wavekit import RATE, Buffer, active, impulses, peak_frequency, tone, wave_format
 
 from audiodrv import winmm
 from audiodrv.mmsystem import (

@@ -1,0 +1,53 @@
+"""The body of the server-death test, run in a child process: PortAudio 19.6 cannot be
+re-initialised in a process whose JACK server died, so the test runner must not be it."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+from typing import Any
+
+from wavekit import RATE, Buffer, Device, tone, wave_format
+
+from audiodrv import winmm
+from audiodrv.core.notify import notifier
+from audiodrv.core.system import reset_system
+from audiodrv.mmsystem import MMTIME, TIME_SAMPLES, WAVEHDR, WIM_DATA, WOM_DONE
+
+
+def run(ini: str, jackd_pid: int) -> dict[str, Any]:
+    """Play and record, kill jackd, and report what came back."""
+    system = reset_system(ini)
+    assert system is not None
+    out, rec = Device(True, 0, wave_format()), Device(False, 0, wave_format())
+    report: dict[str, Any] = {"open": (out.result, rec.result)}
+    played = [out.play(tone(440, 1.0)) for _ in range(3)]
+    recorded = [Buffer(RATE * 4) for _ in range(3)]
+    for b in recorded:
+        rec.queue(b)
+    winmm.waveInStart(rec.handle)
+    mmt = MMTIME(wType=TIME_SAMPLES)
+    while mmt.u.sample < RATE // 5:  # some audio really went out before the kill
+        winmm.waveOutGetPosition(out.handle, ctypes.byref(mmt), ctypes.sizeof(mmt))
+        notifier.flush()
+
+    os.kill(jackd_pid, signal.SIGKILL)
+    report["all_done"] = out.notes.wait(WOM_DONE, 3, timeout=10)
+    report["done_order_ok"] = [p for m, p in out.notes.items if m == WOM_DONE] == \
+        [b.address for b in played]
+    report["flags"] = [b.hdr.dwFlags for b in played]
+    report["all_data"] = rec.notes.wait(WIM_DATA, 3, timeout=10)
+    report["recorded"] = [b.hdr.dwBytesRecorded for b in recorded]
+
+    late = Buffer(b"\0" * 4800)
+    size = ctypes.sizeof(WAVEHDR)
+    winmm.waveOutPrepareHeader(out.handle, ctypes.byref(late.hdr), size)
+    report["late_write"] = winmm.waveOutWrite(out.handle, ctypes.byref(late.hdr), size)
+    report["late_start"] = winmm.waveInStart(rec.handle)
+    report["close"] = (winmm.waveOutClose(out.handle), winmm.waveInClose(rec.handle))
+    report["reopen"] = Device(True, 0, wave_format()).result
+    system.rescan()
+    notifier.flush()
+    report["after_rescan"] = Device(True, 0, wave_format()).result
+    return report

@@ -1,0 +1,44 @@
+"""The audio server dies mid-stream: the devnode is disabled, every buffer comes back,
+later calls fail cleanly, and nothing hangs (a rescan included)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+from kill_scenario import run
+
+from audiodrv.mmsystem import (
+    MMSYSERR_NOERROR,
+    MMSYSERR_NOTENABLED,
+    WHDR_DONE,
+    WHDR_PREPARED,
+)
+
+pytestmark = pytest.mark.jack
+
+
+def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_path: Path):
+    server = make_jack_server(activate=True)
+    ini = tmp_path / "SYSTEM.INI"
+    ini.write_text("[drivers]\nwave=sndpa.drv\n")
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        report = pool.submit(run, str(ini), server.pid).result(timeout=60)
+    assert report["open"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
+    # Every queued buffer came back done, in order; waveIn returned what it had.
+    assert report["all_done"] and report["done_order_ok"]
+    assert report["flags"] == [WHDR_DONE | WHDR_PREPARED] * 3
+    assert report["all_data"]
+    assert report["recorded"][0] > 0 and all(n % 4 == 0 for n in report["recorded"])
+    # Later calls fail with the spec's code; closing works; nothing hangs.
+    assert report["late_write"] == MMSYSERR_NOTENABLED
+    assert report["late_start"] == MMSYSERR_NOTENABLED
+    assert report["close"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
+    assert report["reopen"] == MMSYSERR_NOTENABLED
+    # FIXME: with the server back, PortAudio 19.6 still cannot re-initialise (see
+    # audiodrv.engine.portaudio): the device stays disabled instead of coming back.
+    assert report["after_rescan"] == MMSYSERR_NOTENABLED
+    assert server.wait(10) is not None  # jackd really died (its registry slot is freed at stop)
