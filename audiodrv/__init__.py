@@ -1,5 +1,9 @@
 """audiodrv: the Windows 3.1 multimedia driver model over real host audio.
 
+The Pythonic layer lives here: :class:`WaveOut`, :class:`WaveIn`, :func:`play`,
+:func:`record`, :func:`devices`, and one exception class per MMRESULT (each also a
+builtin: ``BadDeviceIdError`` is a ``LookupError``, ``InvalidParamError`` a ``ValueError``).
+
 Map of the package
 ------------------
 ``audiodrv.winmm``      Win32-named functions (``waveOutOpen``, ``OpenDriver``...) returning
@@ -17,10 +21,25 @@ Map of the package
 import logging
 
 from audiodrv.core.trace import configure_from_env
-from audiodrv.mmsystem import MMSystemError, check
+from audiodrv.mmsystem import ERROR_CLASSES, MMSystemError, check
+from audiodrv.wave import DeviceInfo, WaveIn, WaveOut, devices, play, record
 
-__all__ = ["MMSystemError", "check"]
+__all__ = [
+    "DeviceInfo",
+    "MMSystemError",
+    "WaveIn",
+    "WaveOut",
+    "check",
+    "devices",
+    "play",
+    "record",
+    *sorted({cls.__name__ for cls in ERROR_CLASSES.values()}),
+]
 __version__ = "0.1.0"
+
+for _cls in ERROR_CLASSES.values():
+    globals()[_cls.__name__] = _cls
+del _cls
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 configure_from_env()
