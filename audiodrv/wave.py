@@ -286,6 +286,13 @@ class WaveIn(_Device):
         self._running = False
         check(winmm.waveInStop(self.handle))
 
+    @property
+    def position(self) -> int:
+        """Frames recorded since open (or the last reset)."""
+        mmt = MMTIME(wType=TIME_SAMPLES)
+        check(winmm.waveInGetPosition(self.handle, ctypes.byref(mmt), ctypes.sizeof(mmt)))
+        return mmt.u.sample
+
     def read(self, frames: int, timeout: float = 10.0) -> np.ndarray:
         """The next ``frames`` recorded frames (blocks until they arrived)."""
         out: list[np.ndarray] = []

@@ -12,7 +12,7 @@ from audiodrv.config.system import system_ini_path
 __all__ = ["main"]
 
 
-def _print_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
+def print_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -25,7 +25,7 @@ def _drivers(args: argparse.Namespace) -> int:
     panel = ControlPanel(Path(args.ini) if args.ini else system_ini_path())
     if args.action == "list":
         rows = [(d.key, d.filename, d.section, d.description) for d in panel.list()]
-        _print_table(rows, ("entry", "driver", "section", "description"))
+        print_table(rows, ("entry", "driver", "section", "description"))
     elif args.action == "add":
         keys, restart = panel.add(Path(args.source), args.entry)
         print(f"installed as {', '.join(keys)}")
@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = actions.add_parser(name, help=text)
         p.add_argument("name", help="entry key (wave1) or driver file (sndpa.drv)")
     drivers.set_defaults(run=_drivers)
+
+    from audiodrv.cli.tools import add_commands
+
+    add_commands(sub)
     return parser
 
 

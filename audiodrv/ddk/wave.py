@@ -422,7 +422,10 @@ class WaveDriver:
         if uMsg == WIDM_CLOSE:
             return self._close(inst, output=False)
         if uMsg == WIDM_GETPOS:
-            inst.fill_position(dwParam1, capture.recorded // inst.block_align)
+            # What the device captured: in buffers, plus what waits in the ring for the feeder.
+            frames = capture.recorded // inst.block_align + \
+                inst.conv.app_frames(capture.ring.read_available)
+            inst.fill_position(dwParam1, frames)
             return MMSYSERR_NOERROR
         return MMSYSERR_NOTSUPPORTED
 

@@ -416,6 +416,25 @@ class JackServer:
         result = self._tool(*args)
         return [line for line in result.stdout.splitlines() if line.strip()]
 
+    def loopback(self, client: str = "PortAudio") -> list[tuple[str, str]]:
+        """Wire a client's outputs into its own inputs, pairwise, and nothing else into them.
+
+        PortAudio numbers its ports on without reuse while it stays initialised (a second
+        stream gets ``out_2``...), so the pairs are taken from the ports that exist now, in
+        order.  Returns the (output, input) pairs connected.
+        """
+        def ordered(kind: str) -> list[str]:
+            names = self.ports(f"{client}:{kind}_")
+            return sorted(names, key=lambda n: int(n.rsplit("_", 1)[1]))
+
+        pairs = list(zip(ordered("out"), ordered("in"), strict=False))
+        for _out, port_in in pairs:
+            for peer in self.connections(port_in):
+                self.disconnect(peer, port_in)
+        for port_out, port_in in pairs:
+            self.connect(port_out, port_in)
+        return pairs
+
     def connections(self, port: str) -> list[str]:
         """Return the ports connected to *port* (empty if none).
 

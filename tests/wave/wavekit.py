@@ -149,9 +149,7 @@ class WaveEnv:
 
     def loopback(self) -> None:
         """PortAudio's outputs into its inputs, and nothing else into the inputs."""
-        for ch in (1, 2):
-            self.jack.disconnect(f"system:capture_{ch}", f"PortAudio:in_{ch - 1}")
-            self.jack.connect(f"PortAudio:out_{ch - 1}", f"PortAudio:in_{ch - 1}")
+        self.jack.loopback()
 
     def record(self, seconds: float) -> Recording:
         return Recording(self.open_in(), seconds)

@@ -1,0 +1,78 @@
+"""The command line, run as a user runs it: a separate process, a real audio stack."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audiodrv.engine.jackserver import jackd_available
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audiodrv", *args], env=env, timeout=timeout,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def user_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JACK_")}
+    env["AUDIODRV_SYSTEM_INI"] = str(tmp_path / "cfg" / "SYSTEM.INI")
+    return env
+
+
+@pytest.mark.skipif(not jackd_available() and not os.environ.get("CI"), reason="no jackd")
+def test_smoke_starts_its_own_server_and_passes(user_env):
+    # No JACK_DEFAULT_SERVER and no server of the default name: nothing is reachable.
+    user_env["JACK_DEFAULT_SERVER"] = f"audiodrv-none-{os.getpid()}"
+    result = run(["smoke"], user_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "starting a private JACK dummy server" in out
+    assert "waveout  0       system        sndpa.drv" in out
+    assert "loopback     system -> system  ok" in out and "sample-exact spacing" in out
+    assert "4 passed, 0 failed" in out
+
+
+def test_python_m_audiodrv_lists_drivers_and_ids(user_env):
+    # With no audio server the drivers load and report no devices, quietly.
+    user_env["JACK_DEFAULT_SERVER"] = f"audiodrv-none-{os.getpid()}"
+    user_env["JACK_NO_START_SERVER"] = "1"
+    result = run([], user_env)
+    assert result.returncode == 0, result.stderr
+    assert "sndpa.drv" in result.stdout and "wavemap.drv  mapper" in result.stdout
+    assert (Path(user_env["AUDIODRV_SYSTEM_INI"])).exists()  # written on first use
+
+
+@pytest.mark.jack
+def test_play_and_record_files(jack_server, user_env, tmp_path):
+    user_env.update(jack_server.env)
+    path = tmp_path / "tone.wav"
+    t = np.arange(24000) / 48000
+    samples = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(48000)
+        f.writeframes(samples.tobytes())
+    result = run(["play", str(path), "--device", "system"], user_env)
+    assert result.returncode == 0, result.stderr
+    assert "100%" in result.stderr  # the progress bar reached the end
+    out = tmp_path / "rec.wav"
+    result = run(["record", str(out), "--seconds", "0.5", "--channels", "1"], user_env)
+    assert result.returncode == 0, result.stderr
+    with wave.open(str(out), "rb") as f:
+        assert (f.getnframes(), f.getnchannels(), f.getframerate()) == (24000, 1, 48000)
+
+
+def test_play_reports_bad_files_readably(user_env, tmp_path):
+    bad = tmp_path / "not.wav"
+    bad.write_text("nope")
+    result = run(["play", str(bad)], user_env)
+    assert result.returncode != 0
+    assert result.stderr.strip().startswith("audiodrv: cannot read")
