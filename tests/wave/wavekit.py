@@ -124,7 +124,10 @@ class Recording:
         per = int(RATE * chunk) * dev.fmt.nBlockAlign
         for _ in range(int(np.ceil(seconds / chunk))):
             assert dev.queue(Buffer(per)) == MMSYSERR_NOERROR
-        assert winmm.waveInStart(dev.handle) == MMSYSERR_NOERROR
+
+    def start(self) -> Recording:
+        assert winmm.waveInStart(self.dev.handle) == MMSYSERR_NOERROR
+        return self
 
     def stop(self) -> np.ndarray:
         winmm.waveInReset(self.dev.handle)
@@ -152,7 +155,11 @@ class WaveEnv:
         self.jack.loopback()
 
     def record(self, seconds: float) -> Recording:
-        return Recording(self.open_in(), seconds)
+        """Record through the loopback, wired before recording starts (wiring runs JACK's
+        command-line tools, which take a while on a loaded machine)."""
+        recording = Recording(self.open_in(), seconds)
+        self.loopback()
+        return recording.start()
 
 
 def tone(freq: float, seconds: float, channels: int = 2, amp: float = 0.5,
