@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from audiodrv import winmm
+from audiodrv.ddk import WAVE_GETXRUNS
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
     MMTIME,
@@ -146,6 +147,16 @@ class _Device:
                 self._pending.pop(ctypes.addressof(buf.header), None)
             check(result)
         return buf
+
+    @property
+    def xruns(self) -> dict[str, int]:
+        """This open's own xruns: ``events``, ``starved_frames`` (silence played, or input
+        lost, while the application was late), ``idle_frames`` (silence with nothing
+        queued).  Counted from the ring, not from PortAudio's server-wide flags."""
+        stats: dict[str, int] = {}
+        message = winmm.waveOutMessage if isinstance(self, WaveOut) else winmm.waveInMessage
+        check(message(self.handle, WAVE_GETXRUNS, stats, 0))
+        return stats
 
     def close(self) -> None:
         """Return every buffer (reset) and close the device."""

@@ -33,7 +33,7 @@ from audiodrv.core.notify import DriverCallback
 from audiodrv.core.system import system_of_devnode, system_of_driver
 from audiodrv.driver.installable import DefDriverProc
 from audiodrv.mmsystem import *  # noqa: F403 - the DDK hands drivers every Windows name
-from audiodrv.mmsystem import DCB_TYPEMASK
+from audiodrv.mmsystem import DCB_TYPEMASK, DRVM_USER
 
 T = TypeVar("T")
 
@@ -42,12 +42,18 @@ __all__ = [  # noqa: F405
     "DriverCallback",
     "OpenDesc",
     "Ref",
+    "WAVE_GETXRUNS",
     "address_of",
     "callback_flags",
     "devnode_changed",
     "header_data",
     "register_devnode",
 ]
+
+
+#: Private wave message (``waveOutMessage``/``waveInMessage`` on a handle): ``dwParam1`` is
+#: a dict the driver fills with the open's own xrun counts (``engine.portaudio.XrunStats``).
+WAVE_GETXRUNS = DRVM_USER + 1
 
 
 class Ref(Generic[T]):

@@ -43,6 +43,7 @@ from audiodrv.ddk import (
     WAVE_FORMAT_DIRECT,
     WAVE_FORMAT_EXTENSIBLE,
     WAVE_FORMAT_QUERY,
+    WAVE_GETXRUNS,
     WAVECAPS_LRVOLUME,
     WAVECAPS_SAMPLEACCURATE,
     WAVECAPS_VOLUME,
@@ -303,6 +304,14 @@ class WaveDriver:
                     else:
                         inst.client.reset()
 
+    def _xruns(self, inst: _Instance, out: dict[str, int]) -> int:
+        stats = inst.stream.xruns.get(inst.client)
+        if stats is None:
+            return MMSYSERR_NOTSUPPORTED
+        out.update(events=stats.events, starved_frames=stats.starved_frames,
+                   idle_frames=stats.idle_frames)
+        return MMSYSERR_NOERROR
+
     def _common(self, uMsg: int, dwParam1: Any, dwParam2: Any) -> int:
         if uMsg == DRVM_INIT or uMsg == DRVM_EXIT:
             return MMSYSERR_NOERROR
@@ -367,6 +376,8 @@ class WaveDriver:
         if uMsg == WODM_GETPOS:
             inst.fill_position(dwParam1, inst.conv.app_frames(playback.played))
             return MMSYSERR_NOERROR
+        if uMsg == WAVE_GETXRUNS:
+            return self._xruns(inst, dwParam1)
         return MMSYSERR_NOTSUPPORTED
 
     def _volume(self, inst: _Instance | None, uMsg: int, value: Any) -> int:
@@ -427,5 +438,7 @@ class WaveDriver:
                 inst.conv.app_frames(capture.ring.read_available)
             inst.fill_position(dwParam1, frames)
             return MMSYSERR_NOERROR
+        if uMsg == WAVE_GETXRUNS:
+            return self._xruns(inst, dwParam1)
         return MMSYSERR_NOTSUPPORTED
 

@@ -571,21 +571,28 @@ class JackServer:
         exe = shutil.which(args[0])
         if exe is None:
             raise JackError(f"{args[0]} not found: install the jackd2 package")
-        try:
-            result = subprocess.run(
-                [exe, *args[1:]],
-                env={**os.environ, **self.env},
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=_TOOL_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise JackError(
-                f"{' '.join(args)} did not finish within {_TOOL_TIMEOUT} s "
-                f"(JACK server {self.name!r} stopped or wedged?)"
-            ) from exc
+        # A busy server now and then refuses a new client ("Cannot open ... client", status
+        # 0x21) although it runs on: the tools are retried a few times before that counts.
+        for attempt in range(4):
+            try:
+                result = subprocess.run(
+                    [exe, *args[1:]],
+                    env={**os.environ, **self.env},
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    errors="replace",
+                    timeout=_TOOL_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise JackError(
+                    f"{' '.join(args)} did not finish within {_TOOL_TIMEOUT} s "
+                    f"(JACK server {self.name!r} stopped or wedged?)"
+                ) from exc
+            refused = result.returncode != 0 and "Cannot open" in result.stdout + result.stderr
+            if not refused or not self.running:
+                break
+            self._exited.wait(0.05 * (attempt + 1))  # back off, unless jackd exits meanwhile
         if check and result.returncode != 0:
             raise JackError(f"{' '.join(args)} failed: {_tool_message(result)}")
         return result

@@ -38,6 +38,7 @@ __all__ = [
     "OutputStream",
     "RingBuffer",
     "StreamService",
+    "XrunStats",
     "default_output",
     "host_devices",
     "reinitialize",
@@ -50,6 +51,22 @@ log = logging.getLogger("audiodrv.engine")
 
 RingBuffer = rtmixer.RingBuffer
 PortAudioError = sd.PortAudioError
+
+
+@dataclass
+class XrunStats:
+    """One client's own xruns, from its ring rather than from PortAudio's status flags.
+
+    Playback: the ring ran dry; ``starved_frames`` of silence were played while the
+    application had audio queued (it came too late), ``idle_frames`` while it had none.
+    Recording: the ring was full; ``starved_frames`` were lost.
+    """
+
+    events: int = 0
+    starved_frames: int = 0
+    idle_frames: int = 0
+    _gap_since: float | None = None  # stream time the ring ran dry / filled up
+    _gap_starved: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,7 @@ class _Stream:
         self.samplerate = int(self.stream.samplerate)
         self.clients: dict[Any, Any] = {}  # client -> running action or None
         self.paused: set[Any] = set()
-        self.xruns: dict[Any, int] = {}  # client -> underruns (out) / overruns (in)
+        self.xruns: dict[Any, XrunStats] = {}
         self.on_lost: list[Callable[[], None]] = []
         self.lost = False
         self.lock = threading.RLock()
@@ -167,7 +184,7 @@ class _Stream:
     def attach(self, client: Any, on_lost: Callable[[], None], paused: bool = False) -> None:
         with self.lock:
             self.clients[client] = None
-            self.xruns[client] = 0
+            self.xruns[client] = XrunStats()
             self.on_lost.append(on_lost)
             if paused:
                 self.paused.add(client)
@@ -207,11 +224,22 @@ class _Stream:
         with self.lock:
             if self.lost or client not in self.clients or client in self.paused:
                 return
+            stats = self.xruns[client]
             action = self.clients[client]
+            if stats._gap_since is not None and action is not None and action.actual_time > 0:
+                # The action that ended the last gap has started (it may have ended since).
+                gap = max(0, round((action.actual_time - stats._gap_since) * self.samplerate))
+                if stats._gap_starved:
+                    stats.starved_frames += gap
+                else:
+                    stats.idle_frames += gap
+                stats._gap_since = None
             if action is not None and action not in self.stream.actions:
-                action = None
-                if self._ended(client):
-                    self.xruns[client] += 1
+                # The action ended by itself: its ring ran dry (or, recording, filled up).
+                stats._gap_since = action.actual_time + action.done_frames / self.samplerate
+                stats._gap_starved = self._ended(client)
+                stats.events += stats._gap_starved
+                action = self.clients[client] = None
             if action is None and self._wants_action(client):
                 self.clients[client] = self._start(client)
 

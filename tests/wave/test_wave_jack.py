@@ -11,6 +11,7 @@ import pytest
 from wavekit import RATE, Buffer, active, impulses, peak_frequency, tone, wave_format
 
 from audiodrv import winmm
+from audiodrv.ddk import WAVE_GETXRUNS
 from audiodrv.mmsystem import (
     CALLBACK_EVENT,
     CALLBACK_FUNCTION,
@@ -259,3 +260,26 @@ def test_position_units(wave):
     assert position(out, TIME_BYTES) == (TIME_BYTES, 4800 * 4)
     assert position(out, TIME_MS) == (TIME_MS, 100)
     assert position(out, 0x20) == (TIME_BYTES, 4800 * 4)  # TIME_TICKS answered in bytes
+
+
+def test_own_underrun_counts_match_the_gap_heard(wave, monkeypatch):
+    from audiodrv.engine import portaudio
+
+    out = wave.open_out(wave_format())
+    rec = wave.record(5.0)
+    xruns = {}
+    # Starve it: the feeder tops the ring up (85 ms ahead) only every 0.2 s, so a second of
+    # audio plays in about 12 bursts with ~115 ms of silence between them.
+    monkeypatch.setattr(portaudio.service, "interval", 0.2)
+    out.play(np.full((48000, 2), 0.5, dtype=np.float32))
+    out.wait_done()
+    assert winmm.waveOutMessage(out.handle, WAVE_GETXRUNS, xruns, 0) == MMSYSERR_NOERROR
+    monkeypatch.setattr(portaudio.service, "interval", 0.01)
+    got = rec.stop()[:, 0]
+    loud = np.nonzero(got > 0.25)[0]
+    heard = np.diff(loud)
+    silent = int(np.sum(heard[heard > 1] - 1))  # frames of silence inside the played second
+    assert xruns["events"] >= 5 and len(loud) == 48000
+    # The counter and the recording agree to a few frames of JACK's clock jitter per event.
+    assert abs(xruns["starved_frames"] - silent) <= 32 * xruns["events"]
+    assert xruns["starved_frames"] > 20000
