@@ -112,7 +112,6 @@ class _Device:
     _open: Any
     _close: Any
     _prepare: Any
-    _unprepare: Any
     _done_msg: int
 
     def __init__(self, device: int | str | None, samplerate: int, channels: int, dtype: str,
@@ -191,7 +190,6 @@ class WaveOut(_Device):
     _open = staticmethod(winmm.waveOutOpen)
     _close = staticmethod(winmm.waveOutClose)
     _prepare = staticmethod(winmm.waveOutPrepareHeader)
-    _unprepare = staticmethod(winmm.waveOutUnprepareHeader)
     _done_msg = WOM_DONE
 
     def __init__(self, device: int | str | None = None, samplerate: int = 48000,
@@ -264,7 +262,6 @@ class WaveIn(_Device):
     _open = staticmethod(winmm.waveInOpen)
     _close = staticmethod(winmm.waveInClose)
     _prepare = staticmethod(winmm.waveInPrepareHeader)
-    _unprepare = staticmethod(winmm.waveInUnprepareHeader)
     _done_msg = WIM_DATA
 
     def __init__(self, device: int | str | None = None, samplerate: int = 48000,
