@@ -29,6 +29,7 @@ import rtmixer
 import sounddevice as sd
 
 from audiodrv.engine.capture import Capture
+from audiodrv.engine.jackserver import server_reachable
 from audiodrv.engine.playback import Playback
 
 __all__ = [
@@ -124,9 +125,19 @@ def reinitialize() -> None:
     service.drop_lost()
     if service.has_streams():
         raise RuntimeError("cannot rescan PortAudio while streams are open")
-    while sd._initialized:
-        sd._terminate()
-    sd._initialize()
+    # A busy JACK server now and then refuses PortAudio's client; PortAudio then silently
+    # leaves the JACK host API out.  Try again a few times when a server is there.
+    for attempt in range(4):
+        while sd._initialized:
+            sd._terminate()
+        sd._initialize()
+        if _has_jack() or not server_reachable():
+            break
+        log.info("PortAudio did not get a JACK client (attempt %d); retrying", attempt + 1)
+
+
+def _has_jack() -> bool:
+    return any(api["name"].startswith("JACK") for api in sd.query_hostapis())
 
 
 def terminate() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from audiodrv.core.devclass import DeviceClass
@@ -26,6 +27,7 @@ from audiodrv.mmsystem import (
     MMSYSERR_INVALHANDLE,
     MMSYSERR_INVALPARAM,
     MMSYSERR_NOERROR,
+    MMSYSERR_NOTSUPPORTED,
     copy_error_text,
     get_string,
     set_string,
@@ -33,6 +35,7 @@ from audiodrv.mmsystem import (
 from audiodrv.winmm._args import deref, store, write_text
 
 __all__ = [
+    "HeaderRules",
     "check_callback",
     "close_device",
     "device_of",
@@ -42,6 +45,9 @@ __all__ = [
     "num_devs",
     "open_device",
     "opened",
+    "prepare_header",
+    "queue_header",
+    "unprepare_header",
 ]
 
 log = logging.getLogger("audiodrv.winmm")
@@ -199,3 +205,90 @@ def close_device(cls: DeviceClass, handle: int, close_msg: int) -> int:
             get_system().handles.remove(handle)
     return result
 
+
+
+# -- headers (WAVEHDR, MIDIHDR) --------------------------------------------------------------
+
+DONE, PREPARED = 0x1, 0x2  # the same bits in WAVEHDR and MIDIHDR
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    """How one family's headers differ: type, minimum size, INQUEUE bit, error codes."""
+
+    cls: DeviceClass
+    hdr_type: type[ctypes.Structure]
+    min_size: int
+    inqueue: int
+    stillplaying: int
+    unprepared: int
+    prepare_msg: int
+    unprepare_msg: int
+
+
+def _header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> tuple[int, Any, Any]:
+    open_dev = opened(handle, rules.cls)
+    if open_dev is None:
+        return MMSYSERR_INVALHANDLE, None, None
+    hdr = deref(ph, rules.hdr_type)
+    if hdr is None or cb < rules.min_size:
+        return MMSYSERR_INVALPARAM, None, None
+    return MMSYSERR_NOERROR, open_dev, hdr
+
+
+def prepare_header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> int:
+    """``xxxPrepareHeader``: the driver first; winmm itself when it declines (B247)."""
+    result, open_dev, hdr = _header(rules, handle, ph, cb)
+    if result != MMSYSERR_NOERROR:
+        return result
+    if hdr.dwFlags & PREPARED:
+        return MMSYSERR_NOERROR  # B52/B110: already prepared, no flag changes
+    result = open_dev.message(rules.prepare_msg, hdr, cb)
+    if result == MMSYSERR_NOTSUPPORTED:
+        # B51/B109: "since w2k" DONE and INQUEUE are cleared by the first prepare.
+        hdr.dwFlags = (hdr.dwFlags & ~(DONE | rules.inqueue)) | PREPARED
+        result = MMSYSERR_NOERROR
+    return result
+
+
+def unprepare_header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> int:
+    """``xxxUnprepareHeader``: refused while queued; DONE is kept (B59-B62, B111-B113)."""
+    result, open_dev, hdr = _header(rules, handle, ph, cb)
+    if result != MMSYSERR_NOERROR:
+        return result
+    if not hdr.dwFlags & PREPARED:
+        return MMSYSERR_NOERROR  # B61/B113: nothing to undo, flags unchanged
+    if hdr.dwFlags & rules.inqueue:
+        return rules.stillplaying
+    result = open_dev.message(rules.unprepare_msg, hdr, cb)
+    if result == MMSYSERR_NOTSUPPORTED:
+        hdr.dwFlags &= ~PREPARED
+        result = MMSYSERR_NOERROR
+    return result
+
+
+def queue_header(rules: HeaderRules, msg: int, handle: int, ph: Any, cb: int,
+                 recording: bool = False) -> int:
+    """Write / add a buffer: check the header, mark it queued, hand it to the driver.
+
+    Returns UNPREPARED for an unprepared header (or a null ``lpData``), STILLPLAYING for
+    one already queued; a recording buffer starts empty (B85, B137).
+    """
+    result, open_dev, hdr = _header(rules, handle, ph, cb)
+    if result != MMSYSERR_NOERROR:
+        return result
+    flags = hdr.dwFlags
+    data = ctypes.c_void_p.from_buffer(hdr, type(hdr).lpData.offset).value
+    if not flags & PREPARED or not data:
+        return rules.unprepared
+    if flags & rules.inqueue:
+        return rules.stillplaying
+    if recording:
+        if not hdr.dwBufferLength:
+            return MMSYSERR_INVALPARAM
+        hdr.dwBytesRecorded = 0
+    hdr.dwFlags = (flags & ~DONE) | rules.inqueue
+    result = open_dev.message(msg, hdr, cb)
+    if result != MMSYSERR_NOERROR:
+        hdr.dwFlags = flags
+    return result

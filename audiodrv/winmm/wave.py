@@ -19,7 +19,6 @@ from audiodrv.mmsystem import (
     MMSYSERR_INVALHANDLE,
     MMSYSERR_INVALPARAM,
     MMSYSERR_NOERROR,
-    MMSYSERR_NOTSUPPORTED,
     MMTIME,
     WAVE_FORMAT_EXTENSIBLE,
     WAVE_FORMAT_IEEE_FLOAT,
@@ -32,9 +31,7 @@ from audiodrv.mmsystem import (
     WAVEOUTCAPSW,
     WAVERR_STILLPLAYING,
     WAVERR_UNPREPARED,
-    WHDR_DONE,
     WHDR_INQUEUE,
-    WHDR_PREPARED,
     WIDM_ADDBUFFER,
     WIDM_CLOSE,
     WIDM_GETDEVCAPS,
@@ -65,6 +62,7 @@ from audiodrv.mmsystem import (
 )
 from audiodrv.winmm._args import deref, store
 from audiodrv.winmm._device import (
+    HeaderRules,
     close_device,
     device_of,
     get_caps,
@@ -73,6 +71,9 @@ from audiodrv.winmm._device import (
     num_devs,
     open_device,
     opened,
+    prepare_header,
+    queue_header,
+    unprepare_header,
 )
 
 __all__ = [
@@ -98,15 +99,19 @@ class _Family:
     getdevcaps: int
     open: int
     close: int
-    prepare: int
-    unprepare: int
     getpos: int
+    headers: HeaderRules
 
 
-_OUT = _Family(OUT, WAVEOUTCAPSW, WODM_GETDEVCAPS, WODM_OPEN, WODM_CLOSE, WODM_PREPARE,
-               WODM_UNPREPARE, WODM_GETPOS)
-_IN = _Family(IN, WAVEINCAPSW, WIDM_GETDEVCAPS, WIDM_OPEN, WIDM_CLOSE, WIDM_PREPARE,
-              WIDM_UNPREPARE, WIDM_GETPOS)
+def _header_rules(cls: DeviceClass, prepare: int, unprepare: int) -> HeaderRules:
+    return HeaderRules(cls, WAVEHDR, ctypes.sizeof(WAVEHDR), WHDR_INQUEUE, WAVERR_STILLPLAYING,
+                       WAVERR_UNPREPARED, prepare, unprepare)
+
+
+_OUT = _Family(OUT, WAVEOUTCAPSW, WODM_GETDEVCAPS, WODM_OPEN, WODM_CLOSE, WODM_GETPOS,
+               _header_rules(OUT, WODM_PREPARE, WODM_UNPREPARE))
+_IN = _Family(IN, WAVEINCAPSW, WIDM_GETDEVCAPS, WIDM_OPEN, WIDM_CLOSE, WIDM_GETPOS,
+              _header_rules(IN, WIDM_PREPARE, WIDM_UNPREPARE))
 
 
 # -- formats -------------------------------------------------------------------------------
@@ -160,69 +165,6 @@ def _open(family: _Family, phw: Any, uDeviceID: int, pwfx: Any, dwCallback: Any,
         return MMSYSERR_INVALPARAM  # B37: Vista+ answer for a zero rate
     return open_device(family.cls, phw, uDeviceID, family.open, dwCallback, dwInstance, fdwOpen,
                        query=bool(fdwOpen & WAVE_FORMAT_QUERY), lpFormat=fmt)
-
-
-# -- headers -------------------------------------------------------------------------------
-
-
-def _header(family: _Family, handle: int, pwh: Any, cbwh: int) -> tuple[int, Any, Any]:
-    open_dev = opened(handle, family.cls)
-    if open_dev is None:
-        return MMSYSERR_INVALHANDLE, None, None
-    hdr = deref(pwh, WAVEHDR)
-    if hdr is None or cbwh < ctypes.sizeof(WAVEHDR):
-        return MMSYSERR_INVALPARAM, None, None
-    return MMSYSERR_NOERROR, open_dev, hdr
-
-
-def _prepare(family: _Family, handle: int, pwh: Any, cbwh: int) -> int:
-    result, open_dev, hdr = _header(family, handle, pwh, cbwh)
-    if result != MMSYSERR_NOERROR:
-        return result
-    if hdr.dwFlags & WHDR_PREPARED:
-        return MMSYSERR_NOERROR  # B52: already prepared, no flag changes
-    result = open_dev.message(family.prepare, hdr, cbwh)
-    if result == MMSYSERR_NOTSUPPORTED:
-        # B51: "since w2k" DONE and INQUEUE are cleared by the first prepare.
-        hdr.dwFlags = (hdr.dwFlags & ~(WHDR_DONE | WHDR_INQUEUE)) | WHDR_PREPARED
-        result = MMSYSERR_NOERROR
-    return result
-
-
-def _unprepare(family: _Family, handle: int, pwh: Any, cbwh: int) -> int:
-    result, open_dev, hdr = _header(family, handle, pwh, cbwh)
-    if result != MMSYSERR_NOERROR:
-        return result
-    if hdr.dwFlags & WHDR_INQUEUE and hdr.dwFlags & WHDR_PREPARED:
-        return WAVERR_STILLPLAYING  # B62
-    if not hdr.dwFlags & WHDR_PREPARED:
-        return MMSYSERR_NOERROR  # B61: nothing to undo, flags unchanged
-    result = open_dev.message(family.unprepare, hdr, cbwh)
-    if result == MMSYSERR_NOTSUPPORTED:
-        hdr.dwFlags &= ~WHDR_PREPARED  # B59/B60: DONE is kept
-        result = MMSYSERR_NOERROR
-    return result
-
-
-def _queue(family: _Family, msg: int, handle: int, pwh: Any, cbwh: int) -> int:
-    """waveOutWrite / waveInAddBuffer: check the header, mark it queued, hand it over."""
-    result, open_dev, hdr = _header(family, handle, pwh, cbwh)
-    if result != MMSYSERR_NOERROR:
-        return result
-    flags = hdr.dwFlags
-    if not flags & WHDR_PREPARED or not ctypes.c_void_p.from_buffer(
-        hdr, type(hdr).lpData.offset
-    ).value:
-        return WAVERR_UNPREPARED  # B55
-    if flags & WHDR_INQUEUE:
-        return WAVERR_STILLPLAYING  # B54
-    if family.cls is IN:
-        hdr.dwBytesRecorded = 0  # B85
-    hdr.dwFlags = (flags & ~WHDR_DONE) | WHDR_INQUEUE  # B53
-    result = open_dev.message(msg, hdr, cbwh)
-    if result != MMSYSERR_NOERROR:
-        hdr.dwFlags = flags
-    return result
 
 
 def _simple(family: _Family, handle: int, msg: int, p1: Any = 0, p2: Any = 0) -> int:
@@ -299,12 +241,12 @@ def waveOutClose(hwo: int) -> int:
 
 def waveOutPrepareHeader(hwo: int, pwh: Any, cbwh: int) -> int:
     """Prepare a header. Returns NOERROR, INVALHANDLE, INVALPARAM."""
-    return _prepare(_OUT, hwo, pwh, cbwh)
+    return prepare_header(_OUT.headers, hwo, pwh, cbwh)
 
 
 def waveOutUnprepareHeader(hwo: int, pwh: Any, cbwh: int) -> int:
     """Unprepare. Returns NOERROR, INVALHANDLE, INVALPARAM, WAVERR_STILLPLAYING."""
-    return _unprepare(_OUT, hwo, pwh, cbwh)
+    return unprepare_header(_OUT.headers, hwo, pwh, cbwh)
 
 
 def waveOutWrite(hwo: int, pwh: Any, cbwh: int) -> int:
@@ -313,7 +255,7 @@ def waveOutWrite(hwo: int, pwh: Any, cbwh: int) -> int:
     Returns NOERROR, INVALHANDLE, INVALPARAM, WAVERR_UNPREPARED, WAVERR_STILLPLAYING,
     NOTENABLED (the device is gone).
     """
-    return _queue(_OUT, WODM_WRITE, hwo, pwh, cbwh)
+    return queue_header(_OUT.headers, WODM_WRITE, hwo, pwh, cbwh)
 
 
 def waveOutPause(hwo: int) -> int:
@@ -426,16 +368,16 @@ def waveInClose(hwi: int) -> int:
 
 
 def waveInPrepareHeader(hwi: int, pwh: Any, cbwh: int) -> int:
-    return _prepare(_IN, hwi, pwh, cbwh)
+    return prepare_header(_IN.headers, hwi, pwh, cbwh)
 
 
 def waveInUnprepareHeader(hwi: int, pwh: Any, cbwh: int) -> int:
-    return _unprepare(_IN, hwi, pwh, cbwh)
+    return unprepare_header(_IN.headers, hwi, pwh, cbwh)
 
 
 def waveInAddBuffer(hwi: int, pwh: Any, cbwh: int) -> int:
     """Queue a buffer to record into; ``WIM_DATA`` when it is full (or on stop/reset)."""
-    return _queue(_IN, WIDM_ADDBUFFER, hwi, pwh, cbwh)
+    return queue_header(_IN.headers, WIDM_ADDBUFFER, hwi, pwh, cbwh, recording=True)
 
 
 def waveInStart(hwi: int) -> int:

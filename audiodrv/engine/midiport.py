@@ -1,0 +1,140 @@
+"""The RtMidi port service: the only module that imports rtmidi.
+
+Ports are listed and opened through one RtMidi API, chosen per platform: ALSA where the
+sequencer exists, JACK when a server is up, CoreMIDI or WinMM elsewhere; the MIDI driver's
+SYSTEM.INI section can name one.  With no sequencer and no JACK server python-rtmidi
+raises and ALSA prints to stderr: that is "no ports", quietly.
+
+The input callback runs on RtMidi's thread (under JACK, the audio thread): it only
+timestamps the message and queues it; the driver's own thread does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import rtmidi
+
+__all__ = ["MidiInPort", "MidiOutPort", "choose_api", "list_ports"]
+
+log = logging.getLogger("audiodrv.engine")
+
+APIS = {"alsa": rtmidi.API_LINUX_ALSA, "jack": rtmidi.API_UNIX_JACK,
+        "coremidi": rtmidi.API_MACOSX_CORE, "winmm": rtmidi.API_WINDOWS_MM}
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """ALSA's C library writes to fd 2 when there is no sequencer: hide it."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _jack_running() -> bool:
+    from audiodrv.engine.jackserver import server_reachable
+
+    return server_reachable()
+
+
+def choose_api(name: str | None = None) -> int | None:
+    """The RtMidi API to use: ``name`` ("alsa", "jack"...) if given, else the platform's."""
+    compiled = rtmidi.get_compiled_api()
+    if name:
+        api = APIS.get(name.lower())
+        if api is None or api not in compiled:
+            raise ValueError(f"RtMidi API {name!r} is not available (compiled: "
+                             f"{', '.join(k for k, v in APIS.items() if v in compiled)})")
+        return api
+    if sys.platform.startswith("linux"):
+        if rtmidi.API_LINUX_ALSA in compiled and Path("/dev/snd/seq").exists():
+            return rtmidi.API_LINUX_ALSA
+        if rtmidi.API_UNIX_JACK in compiled and _jack_running():
+            return rtmidi.API_UNIX_JACK
+        return None
+    for api in (rtmidi.API_MACOSX_CORE, rtmidi.API_WINDOWS_MM):
+        if api in compiled:
+            return api
+    return None
+
+
+def _make(kind: type[Any], api: int, client: str) -> Any | None:
+    with _quiet_stderr():
+        try:
+            return kind(api, name=client)
+        except rtmidi.SystemError as exc:
+            log.info("RtMidi: no %s (%s)", kind.__name__, exc)
+            return None
+
+
+def list_ports(api: int | None) -> tuple[list[str], list[str]]:
+    """(output port names, input port names) of an API; ([], []) when none is reachable."""
+    if api is None:
+        return [], []
+    names = []
+    for kind in (rtmidi.MidiOut, rtmidi.MidiIn):
+        port = _make(kind, api, "audiodrv-probe")
+        names.append(port.get_ports() if port is not None else [])
+        if port is not None:
+            port.delete()
+    return names[0], names[1]
+
+
+class _Port:
+    def __init__(self, kind: type[Any], api: int, port: str, client: str) -> None:
+        self.handle = _make(kind, api, client)
+        if self.handle is None:
+            raise OSError(f"RtMidi cannot open a client for {port!r}")
+        ports = self.handle.get_ports()
+        if port not in ports:
+            self.handle.delete()
+            raise OSError(f"MIDI port {port!r} is gone")
+        self.handle.open_port(ports.index(port), name=port.split(":")[-1][:20] or "port")
+
+    def close(self) -> None:
+        self.handle.close_port()
+        self.handle.delete()
+
+
+class MidiOutPort(_Port):
+    """An open output port."""
+
+    def __init__(self, api: int, port: str, client: str = "audiodrv") -> None:
+        super().__init__(rtmidi.MidiOut, api, port, client)
+
+    def send(self, data: bytes | list[int]) -> None:
+        self.handle.send_message(list(data))
+
+
+class MidiInPort(_Port):
+    """An open input port; received messages are queued with their arrival time (ns)."""
+
+    def __init__(self, api: int, port: str, on_message: Callable[[], None],
+                 client: str = "audiodrv") -> None:
+        super().__init__(rtmidi.MidiIn, api, port, client)
+        self.queue: deque[tuple[list[int], int]] = deque()
+        self._wake = on_message
+        self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
+        self.handle.set_callback(self._received)
+
+    def _received(self, event: tuple[list[int], float], _data: object = None) -> None:
+        # RtMidi's thread: stamp and queue, nothing else (it may be JACK's audio thread).
+        self.queue.append((event[0], time.monotonic_ns()))
+        self._wake()
