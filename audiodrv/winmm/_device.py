@@ -38,10 +38,12 @@ __all__ = [
     "HeaderRules",
     "check_callback",
     "close_device",
+    "device_message",
     "device_of",
     "get_caps",
     "get_error_text",
     "get_id",
+    "handle_message",
     "num_devs",
     "open_device",
     "opened",
@@ -128,6 +130,27 @@ def get_id(cls: DeviceClass, handle: int, out: Any) -> int:
     if not store(out, open_dev.device_id):
         return MMSYSERR_INVALPARAM
     return MMSYSERR_NOERROR
+
+
+def handle_message(cls: DeviceClass, handle: int, msg: int, p1: Any = 0, p2: Any = 0) -> int:
+    """Send a message to the driver of an open handle; INVALHANDLE for anything else."""
+    open_dev = opened(handle, cls)
+    if open_dev is None:
+        return MMSYSERR_INVALHANDLE
+    return open_dev.message(msg, p1, p2)
+
+
+def device_message(cls: DeviceClass, id_or_handle: int, msg: int, p1: Any = 0,
+                   p2: Any = 0) -> int:
+    """For calls Windows also takes with a device id in place of a handle (``xxxMessage``,
+    volume, B104): a handle's instance, or the device itself with ``dwUser`` None."""
+    open_dev = opened(id_or_handle, cls)
+    if open_dev is not None:
+        return open_dev.message(msg, p1, p2)
+    device = device_of(cls, id_or_handle)
+    if device is None:
+        return MMSYSERR_INVALHANDLE
+    return device.message(cls, msg, None, p1, p2)
 
 
 def check_callback(dwCallback: Any, fdwOpen: int) -> int:

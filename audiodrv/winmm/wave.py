@@ -64,10 +64,11 @@ from audiodrv.winmm._args import deref, store
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
-    device_of,
+    device_message,
     get_caps,
     get_error_text,
     get_id,
+    handle_message,
     num_devs,
     open_device,
     opened,
@@ -167,13 +168,6 @@ def _open(family: _Family, phw: Any, uDeviceID: int, pwfx: Any, dwCallback: Any,
                        query=bool(fdwOpen & WAVE_FORMAT_QUERY), lpFormat=fmt)
 
 
-def _simple(family: _Family, handle: int, msg: int, p1: Any = 0, p2: Any = 0) -> int:
-    open_dev = opened(handle, family.cls)
-    if open_dev is None:
-        return MMSYSERR_INVALHANDLE
-    return open_dev.message(msg, p1, p2)
-
-
 def _position(family: _Family, handle: int, pmmt: Any, cbmmt: int) -> int:
     open_dev = opened(handle, family.cls)
     if open_dev is None:
@@ -184,16 +178,6 @@ def _position(family: _Family, handle: int, pmmt: Any, cbmmt: int) -> int:
     if cbmmt < ctypes.sizeof(MMTIME):
         return MMSYSERR_ERROR  # B72
     return open_dev.message(family.getpos, mmt, cbmmt)
-
-
-def _message(family: _Family, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any) -> int:
-    open_dev = opened(id_or_handle, family.cls)
-    if open_dev is not None:
-        return open_dev.message(uMsg, dw1, dw2)
-    device = device_of(family.cls, id_or_handle)
-    if device is None:
-        return MMSYSERR_INVALHANDLE
-    return device.message(family.cls, uMsg, None, dw1, dw2)
 
 
 # -- waveOut -------------------------------------------------------------------------------
@@ -260,22 +244,22 @@ def waveOutWrite(hwo: int, pwh: Any, cbwh: int) -> int:
 
 def waveOutPause(hwo: int) -> int:
     """Pause playback, keeping position and queue. Returns NOERROR, INVALHANDLE."""
-    return _simple(_OUT, hwo, WODM_PAUSE)
+    return handle_message(OUT, hwo, WODM_PAUSE)
 
 
 def waveOutRestart(hwo: int) -> int:
     """Resume a paused device. Returns NOERROR, INVALHANDLE."""
-    return _simple(_OUT, hwo, WODM_RESTART)
+    return handle_message(OUT, hwo, WODM_RESTART)
 
 
 def waveOutReset(hwo: int) -> int:
     """Stop, return every queued header done (in order), position to 0."""
-    return _simple(_OUT, hwo, WODM_RESET)
+    return handle_message(OUT, hwo, WODM_RESET)
 
 
 def waveOutBreakLoop(hwo: int) -> int:
     """End the current loop after its current iteration. Returns NOERROR, INVALHANDLE."""
-    return _simple(_OUT, hwo, WODM_BREAKLOOP)
+    return handle_message(OUT, hwo, WODM_BREAKLOOP)
 
 
 def waveOutGetPosition(hwo: int, pmmt: Any, cbmmt: int) -> int:
@@ -293,7 +277,7 @@ def waveOutGetVolume(hwo: int, pdwVolume: Any) -> int:
     if pdwVolume is None or pdwVolume == 0:
         return MMSYSERR_INVALPARAM
     volume = ctypes.c_uint32()
-    result = _message(_OUT, hwo, WODM_GETVOLUME, volume, 0)
+    result = device_message(OUT, hwo, WODM_GETVOLUME, volume, 0)
     if result == MMSYSERR_NOERROR:
         store(pdwVolume, volume.value)
     return result
@@ -302,24 +286,24 @@ def waveOutGetVolume(hwo: int, pdwVolume: Any) -> int:
 def waveOutSetVolume(hwo: int, dwVolume: int) -> int:
     """Set the volume of a handle (or of a device by id). NOERROR, INVALHANDLE,
     NOTSUPPORTED."""
-    return _message(_OUT, hwo, WODM_SETVOLUME, dwVolume & 0xFFFFFFFF, 0)
+    return device_message(OUT, hwo, WODM_SETVOLUME, dwVolume & 0xFFFFFFFF, 0)
 
 
 def waveOutGetPitch(hwo: int, pdwPitch: Any) -> int:
     """Not supported by any bundled driver (WAVECAPS_PITCH unset)."""
-    return _simple(_OUT, hwo, WODM_GETPITCH, pdwPitch)
+    return handle_message(OUT, hwo, WODM_GETPITCH, pdwPitch)
 
 
 def waveOutSetPitch(hwo: int, dwPitch: int) -> int:
-    return _simple(_OUT, hwo, WODM_SETPITCH, dwPitch)
+    return handle_message(OUT, hwo, WODM_SETPITCH, dwPitch)
 
 
 def waveOutGetPlaybackRate(hwo: int, pdwRate: Any) -> int:
-    return _simple(_OUT, hwo, WODM_GETPLAYBACKRATE, pdwRate)
+    return handle_message(OUT, hwo, WODM_GETPLAYBACKRATE, pdwRate)
 
 
 def waveOutSetPlaybackRate(hwo: int, dwRate: int) -> int:
-    return _simple(_OUT, hwo, WODM_SETPLAYBACKRATE, dwRate)
+    return handle_message(OUT, hwo, WODM_SETPLAYBACKRATE, dwRate)
 
 
 def waveOutGetID(hwo: int, puDeviceID: Any) -> int:
@@ -329,7 +313,7 @@ def waveOutGetID(hwo: int, puDeviceID: Any) -> int:
 
 def waveOutMessage(hwo: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
     """Send a driver message to the driver of a handle (or device id)."""
-    return _message(_OUT, hwo, uMsg, dw1, dw2)
+    return device_message(OUT, hwo, uMsg, dw1, dw2)
 
 
 # -- waveIn --------------------------------------------------------------------------------
@@ -381,17 +365,17 @@ def waveInAddBuffer(hwi: int, pwh: Any, cbwh: int) -> int:
 
 
 def waveInStart(hwi: int) -> int:
-    return _simple(_IN, hwi, WIDM_START)
+    return handle_message(IN, hwi, WIDM_START)
 
 
 def waveInStop(hwi: int) -> int:
     """Stop; a partly filled head buffer is returned with its ``dwBytesRecorded``."""
-    return _simple(_IN, hwi, WIDM_STOP)
+    return handle_message(IN, hwi, WIDM_STOP)
 
 
 def waveInReset(hwi: int) -> int:
     """Stop and return every queued buffer; position to 0."""
-    return _simple(_IN, hwi, WIDM_RESET)
+    return handle_message(IN, hwi, WIDM_RESET)
 
 
 def waveInGetPosition(hwi: int, pmmt: Any, cbmmt: int) -> int:
@@ -403,4 +387,4 @@ def waveInGetID(hwi: int, puDeviceID: Any) -> int:
 
 
 def waveInMessage(hwi: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
-    return _message(_IN, hwi, uMsg, dw1, dw2)
+    return device_message(IN, hwi, uMsg, dw1, dw2)

