@@ -61,6 +61,7 @@ __all__ = [
 #: The bundled drivers a new SYSTEM.INI names, as ``(entry key, driver file)`` in load order.
 DEFAULT_DRIVERS: list[tuple[str, str]] = [
     ("wave", "sndpa.drv"),
+    ("midi", "midirt.drv"),
     ("WaveMapper", "wavemap.drv"),
 ]
 

@@ -46,6 +46,7 @@ __all__ = [  # noqa: F405
     "address_of",
     "callback_flags",
     "devnode_changed",
+    "driver_settings",
     "header_data",
     "register_devnode",
 ]
@@ -134,3 +135,12 @@ def devnode_changed(dn: int, present: bool) -> None:
     system = system_of_devnode(dn)
     if system is not None:
         system.devnode_changed(dn, present)
+
+
+def driver_settings(hDriver: int, section: str) -> dict[str, str]:
+    """The driver's own SYSTEM.INI section (``[midirt.drv]``...) as a dict with lower-case
+    keys; empty when there is none or the driver was opened outside a device system."""
+    system = system_of_driver(hDriver)
+    if system is None:
+        return {}
+    return {key.lower(): value for key, value in system.ini.items(section)}

@@ -90,7 +90,8 @@ def list_ports(api: int | None) -> tuple[list[str], list[str]]:
         return [], []
     names = []
     for kind in (rtmidi.MidiOut, rtmidi.MidiIn):
-        port = _make(kind, api, "audiodrv-probe")
+        # A client name of its own: JACK may not have let go of the previous one yet.
+        port = _make(kind, api, f"audiodrv-probe-{kind.__name__.lower()}")
         names.append(port.get_ports() if port is not None else [])
         if port is not None:
             port.delete()

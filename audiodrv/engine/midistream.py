@@ -91,6 +91,7 @@ _EVENT = struct.Struct("<III")
 _CALLBACK_TYPE_BIT = MEVT_F_CALLBACK >> 24  # bit 6 of the type byte
 _NS_PER_S = 1_000_000_000
 _DWORD = 0xFFFFFFFF
+_MAX_WAIT_S = 3600.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,6 +509,7 @@ class Scheduler:
             self._next_due = None
             target = self._posted
             self._cond.notify_all()
+        self._deliver_inline()
         self._wait_delivered(target)
 
     def stop(self) -> None:
@@ -689,7 +691,9 @@ class Scheduler:
                 self._starved = False
                 self._maybe_slip(event, now)
             tick = self._cursor + event.delta
-            due = self._start_ns + math.floor(self._play_time_of(tick))
+            # Rounded up: an event never goes out before its tick, and the position read at
+            # its due time has reached it.
+            due = self._start_ns + math.ceil(self._play_time_of(tick))
             if due > now:
                 self._next_due = due
                 return
@@ -782,7 +786,9 @@ class Scheduler:
                         break
                     timeout = None
                     if self._next_due is not None:
-                        timeout = max(self._next_due - now, 0) / _NS_PER_S
+                        # Capped: a huge delta must not overflow the lock's timeout; waking
+                        # early only recomputes.
+                        timeout = min(max(self._next_due - now, 0) / _NS_PER_S, _MAX_WAIT_S)
                     cond.wait(timeout)
                 batch = self._take()
             self._call(batch)
