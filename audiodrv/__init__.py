@@ -21,16 +21,20 @@ Map of the package
 import logging
 
 from audiodrv.core.trace import configure_from_env
+from audiodrv.midi import MidiIn, MidiOut, midi_devices
 from audiodrv.mmsystem import ERROR_CLASSES, MMSystemError, check
 from audiodrv.wave import DeviceInfo, WaveIn, WaveOut, devices, play, record
 
 __all__ = [
     "DeviceInfo",
     "MMSystemError",
+    "MidiIn",
+    "MidiOut",
     "WaveIn",
     "WaveOut",
     "check",
     "devices",
+    "midi_devices",
     "play",
     "record",
     *sorted({cls.__name__ for cls in ERROR_CLASSES.values()}),

@@ -10,7 +10,9 @@ from audiodrv.winmm.drv import *  # noqa: F403
 from audiodrv.winmm.drv import __all__ as _drv_all
 from audiodrv.winmm.midi import *  # noqa: F403
 from audiodrv.winmm.midi import __all__ as _midi_all
+from audiodrv.winmm.midistream import *  # noqa: F403
+from audiodrv.winmm.midistream import __all__ as _stream_all
 from audiodrv.winmm.wave import *  # noqa: F403
 from audiodrv.winmm.wave import __all__ as _wave_all
 
-__all__ = [*_drv_all, *_wave_all, *_midi_all]
+__all__ = [*_drv_all, *_wave_all, *_midi_all, *_stream_all]

@@ -1,0 +1,174 @@
+"""The Pythonic MIDI API: mido messages (or raw bytes) in and out, names instead of ids."""
+
+from __future__ import annotations
+
+import ctypes
+import queue
+import threading
+from typing import Any
+
+import mido
+
+from audiodrv import winmm
+from audiodrv.mmsystem import (
+    CALLBACK_FUNCTION,
+    MIDI_MAPPER,
+    MIDIHDR,
+    MIDIINCAPSW,
+    MIDIOUTCAPSW,
+    MIM_DATA,
+    MIM_LONGDATA,
+    BadDeviceIdError,
+    check,
+    get_string,
+)
+
+__all__ = ["MidiIn", "MidiOut", "midi_devices"]
+
+_HDR_SIZE = ctypes.sizeof(MIDIHDR)
+
+
+def midi_devices(kind: str | None = None) -> list[tuple[str, int, str]]:
+    """(kind, global id, name) of every MIDI device ("output", "input" or both)."""
+    found = []
+    for k, count, caps_type, get in (
+        ("output", winmm.midiOutGetNumDevs(), MIDIOUTCAPSW, winmm.midiOutGetDevCapsW),
+        ("input", winmm.midiInGetNumDevs(), MIDIINCAPSW, winmm.midiInGetDevCapsW),
+    ):
+        if kind in (None, k):
+            for i in range(count):
+                caps = caps_type()
+                check(get(i, ctypes.byref(caps), ctypes.sizeof(caps)))
+                found.append((k, i, get_string(caps, "szPname")))
+    return found
+
+
+def _device_id(device: int | str | None, kind: str, default: int) -> int:
+    if device is None:
+        return default
+    if isinstance(device, int):
+        return device
+    candidates = midi_devices(kind)
+    exact = [d for d in candidates if d[2].lower() == device.lower()]
+    matches = exact or [d for d in candidates if device.lower() in d[2].lower()]
+    if len(matches) == 1:
+        return matches[0][1]
+    names = ", ".join(f"{i}: {n}" for _k, i, n in (matches or candidates)) or "none"
+    problem = "is ambiguous" if matches else "matches no"
+    raise BadDeviceIdError(context=f"{device!r} {problem} MIDI {kind} device ({names})")
+
+
+def _packed(data: bytes) -> int:
+    """A short message as midiOutShortMsg takes it: status in the low byte."""
+    return sum(b << (8 * i) for i, b in enumerate(data[:3]))
+
+
+class MidiOut:
+    """A MIDI output (a port, the synthesizer, or None for the MIDI mapper)."""
+
+    def __init__(self, device: int | str | None = None) -> None:
+        handle = ctypes.c_void_p()
+        self._done = threading.Event()
+        check(winmm.midiOutOpen(ctypes.byref(handle), _device_id(device, "output", MIDI_MAPPER),
+                                self._callback, 0, CALLBACK_FUNCTION))
+        self.handle: int | None = handle.value
+
+    def _callback(self, handle: int, msg: int, instance: int, p1: int, p2: int) -> None:
+        self._done.set()
+
+    def send(self, message: mido.Message | bytes | list[int]) -> None:
+        """Send a mido message, or raw bytes (SysEx goes out as a long message)."""
+        data = bytes(message.bytes() if isinstance(message, mido.Message) else message)
+        if data[:1] == b"\xf0":
+            self._send_long(data)
+        else:
+            check(winmm.midiOutShortMsg(self.handle, _packed(data)))
+
+    def _send_long(self, data: bytes) -> None:
+        memory = ctypes.create_string_buffer(data, len(data))
+        hdr = MIDIHDR(lpData=ctypes.addressof(memory), dwBufferLength=len(data))
+        self._done.clear()
+        check(winmm.midiOutPrepareHeader(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+        check(winmm.midiOutLongMsg(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+        if not self._done.wait(10):
+            raise TimeoutError("the MIDI driver did not return the SysEx buffer")
+        check(winmm.midiOutUnprepareHeader(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+
+    def reset(self) -> None:
+        """All notes and sustain off on every channel."""
+        check(winmm.midiOutReset(self.handle))
+
+    def close(self) -> None:
+        if self.handle is not None:
+            check(winmm.midiOutClose(self.handle))
+            self.handle = None
+
+    def __enter__(self) -> MidiOut:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class MidiIn:
+    """A MIDI input; :meth:`receive` returns ``(mido.Message, milliseconds since start)``."""
+
+    def __init__(self, device: int | str | None = 0, sysex_buffers: int = 4,
+                 sysex_size: int = 4096) -> None:
+        self._queue: queue.Queue[tuple[mido.Message, int]] = queue.Queue()
+        self._buffers: dict[int, tuple[MIDIHDR, Any]] = {}
+        handle = ctypes.c_void_p()
+        check(winmm.midiInOpen(ctypes.byref(handle), _device_id(device, "input", 0),
+                               self._callback, 0, CALLBACK_FUNCTION))
+        self.handle: int | None = handle.value
+        self._running = False
+        for _ in range(sysex_buffers):
+            memory = ctypes.create_string_buffer(sysex_size)
+            hdr = MIDIHDR(lpData=ctypes.addressof(memory), dwBufferLength=sysex_size)
+            self._buffers[ctypes.addressof(hdr)] = (hdr, memory)
+            self._add(hdr)
+        self._partial = b""
+
+    def _add(self, hdr: MIDIHDR) -> None:
+        check(winmm.midiInPrepareHeader(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+        check(winmm.midiInAddBuffer(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+
+    def _callback(self, handle: int, msg: int, instance: int, p1: int, p2: int) -> None:
+        if msg == MIM_DATA:
+            raw = [p1 & 0xFF, (p1 >> 8) & 0xFF, (p1 >> 16) & 0xFF]
+            try:
+                message = mido.Message.from_bytes(raw[: mido.messages.specs.SPEC_BY_STATUS[
+                    raw[0]]["length"]])
+            except (KeyError, ValueError):
+                return
+            self._queue.put((message, p2))
+        elif msg == MIM_LONGDATA and p1 in self._buffers:
+            hdr, memory = self._buffers[p1]
+            self._partial += memory.raw[: hdr.dwBytesRecorded]
+            if self._partial.endswith(b"\xf7"):
+                self._queue.put((mido.Message.from_bytes(list(self._partial)), p2))
+                self._partial = b""
+            if self._running:
+                self._add(hdr)
+
+    def start(self) -> None:
+        self._running = True
+        check(winmm.midiInStart(self.handle))
+
+    def receive(self, timeout: float | None = None) -> tuple[mido.Message, int]:
+        """The next message and its time in ms since :meth:`start` (raises queue.Empty)."""
+        return self._queue.get(timeout=timeout)
+
+    def close(self) -> None:
+        if self.handle is None:
+            return
+        self._running = False
+        check(winmm.midiInReset(self.handle))
+        check(winmm.midiInClose(self.handle))
+        self.handle = None
+
+    def __enter__(self) -> MidiIn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

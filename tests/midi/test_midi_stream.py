@@ -1,0 +1,143 @@
+"""midiStream* on a real JACK MIDI port: events arrive on schedule, callbacks in order."""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import time
+
+import pytest
+from midikit import Collector, device_id
+
+from audiodrv import winmm
+from audiodrv.mmsystem import (
+    CALLBACK_FUNCTION,
+    MEVT_F_CALLBACK,
+    MEVT_F_LONG,
+    MEVT_NOP,
+    MEVT_SHORTMSG,
+    MEVT_TEMPO,
+    MHDR_DONE,
+    MHDR_ISSTRM,
+    MHDR_PREPARED,
+    MIDIHDR,
+    MIDIPROP_GET,
+    MIDIPROP_SET,
+    MIDIPROP_TEMPO,
+    MIDIPROP_TIMEDIV,
+    MIDIPROPTEMPO,
+    MIDIPROPTIMEDIV,
+    MMSYSERR_INVALPARAM,
+    MMSYSERR_NOERROR,
+    MMTIME,
+    MOM_CLOSE,
+    MOM_DONE,
+    MOM_OPEN,
+    MOM_POSITIONCB,
+    TIME_MS,
+    TIME_TICKS,
+)
+
+pytestmark = pytest.mark.jack
+HDR = ctypes.sizeof(MIDIHDR)
+
+
+def event(delta: int, kind: int, parm: int = 0, flags: int = 0) -> bytes:
+    return struct.pack("<III", delta, 0, (kind << 24) | flags | parm)
+
+
+def long_event(delta: int, data: bytes) -> bytes:
+    padded = data + b"\0" * (-len(data) % 4)
+    return struct.pack("<III", delta, 0, MEVT_F_LONG | len(data)) + padded
+
+
+def open_stream(notes: Collector) -> int:
+    handle = ctypes.c_void_p()
+    dev = ctypes.c_uint32(device_id("out", "probe_in:in"))
+    cb = lambda h, msg, inst, p1, p2: notes.add((msg, p1, time.monotonic()))  # noqa: E731
+    assert winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 1, cb, 0,
+                                CALLBACK_FUNCTION) == MMSYSERR_NOERROR
+    return handle.value
+
+
+def stream_header(data: bytes) -> tuple[MIDIHDR, ctypes.Array]:
+    mem = ctypes.create_string_buffer(data, len(data))
+    hdr = MIDIHDR(lpData=ctypes.addressof(mem), dwBufferLength=len(data),
+                  dwBytesRecorded=len(data))
+    return hdr, mem
+
+
+def test_events_arrive_on_schedule_with_a_tempo_change(probe, jack_server):
+    notes = Collector()
+    h = open_stream(notes)
+    tempo = MIDIPROPTEMPO(cbStruct=8)
+    assert winmm.midiStreamProperty(h, ctypes.byref(tempo), MIDIPROP_GET | MIDIPROP_TEMPO) == 0
+    assert tempo.dwTempo == 500000  # a fresh stream: 120 BPM, 24 PPQN, paused (B151)
+    # 24 PPQN at 500000 us/qn: 12 ticks = 250 ms; after the tempo event 12 ticks = 125 ms.
+    data = (event(0, MEVT_SHORTMSG, 0x7F3C90) + event(12, MEVT_SHORTMSG, 0x003C80)
+            + event(0, MEVT_TEMPO, 250000) + event(12, MEVT_SHORTMSG, 0x7F3E90, MEVT_F_CALLBACK)
+            + long_event(12, bytes([0xF0, 0x7E, 0x7F, 0x09, 0x01, 0xF7]))
+            + event(0, MEVT_NOP, 0, MEVT_F_CALLBACK))
+    hdr, _mem = stream_header(data)
+    assert winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    arrivals = []
+    probe.midi_in.set_callback(lambda ev, _: (arrivals.append((ev[0], time.monotonic())),
+                                              probe.received.add(ev[0])))
+    started = time.monotonic()
+    assert winmm.midiStreamRestart(h) == MMSYSERR_NOERROR
+    assert probe.received.wait(4, timeout=5)
+    assert [m for m, _t in arrivals] == [[0x90, 0x3C, 0x7F], [0x80, 0x3C, 0x00],
+                                         [0x90, 0x3E, 0x7F],
+                                         [0xF0, 0x7E, 0x7F, 0x09, 0x01, 0xF7]]
+    period = jack_server.period / jack_server.rate
+    for (_m, at), due in zip(arrivals, (0.0, 0.250, 0.375, 0.500), strict=True):
+        assert -0.002 <= at - started - due <= 2 * period + 0.002
+    assert notes.wait(1 + 3)
+    kinds = [(m, p1) for m, p1, _t in notes.items]
+    assert kinds == [(MOM_OPEN, 0), (MOM_POSITIONCB, ctypes.addressof(hdr)),
+                     (MOM_POSITIONCB, ctypes.addressof(hdr)), (MOM_DONE, ctypes.addressof(hdr))]
+    assert hdr.dwOffset == len(data) - 12  # the last MEVT_F_CALLBACK event
+    assert hdr.dwFlags == MHDR_DONE | MHDR_PREPARED | MHDR_ISSTRM
+    assert winmm.midiStreamProperty(h, ctypes.byref(tempo), MIDIPROP_GET | MIDIPROP_TEMPO) == 0
+    assert tempo.dwTempo == 250000
+    mmt = MMTIME(wType=TIME_TICKS)
+    assert winmm.midiStreamPosition(h, ctypes.byref(mmt), ctypes.sizeof(mmt)) == 0
+    assert mmt.wType == TIME_TICKS and mmt.u.ticks >= 36
+    assert winmm.midiStreamClose(h) == MMSYSERR_NOERROR
+    assert notes.items[-1][0] == MOM_CLOSE
+
+
+def test_stop_returns_every_header_and_zeroes_the_position(probe):
+    notes = Collector()
+    h = open_stream(notes)
+    hdrs = [stream_header(event(96, MEVT_SHORTMSG, 0x7F3C90)) for _ in range(3)]
+    for hdr, _mem in hdrs:
+        winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR)
+        assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    timediv = MIDIPROPTIMEDIV(cbStruct=8, dwTimeDiv=96)
+    assert winmm.midiStreamProperty(h, ctypes.byref(timediv),
+                                    MIDIPROP_SET | MIDIPROP_TIMEDIV) == MMSYSERR_NOERROR
+    winmm.midiStreamRestart(h)
+    assert winmm.midiStreamProperty(h, ctypes.byref(timediv),
+                                    MIDIPROP_SET | MIDIPROP_TIMEDIV) == MMSYSERR_INVALPARAM
+    assert winmm.midiStreamStop(h) == MMSYSERR_NOERROR
+    assert notes.wait(1 + 3)
+    assert [p1 for m, p1, _t in notes.items if m == MOM_DONE] == \
+        [ctypes.addressof(hdr) for hdr, _ in hdrs]
+    mmt = MMTIME(wType=TIME_MS)
+    winmm.midiStreamPosition(h, ctypes.byref(mmt), ctypes.sizeof(mmt))
+    assert (mmt.wType, mmt.u.ms) == (TIME_MS, 0)
+    assert winmm.midiStreamClose(h) == MMSYSERR_NOERROR
+
+
+def test_stream_parameter_checks(probe):
+    notes = Collector()
+    handle, dev = ctypes.c_void_p(), ctypes.c_uint32(0)
+    assert winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 2, 0, 0, 0) == \
+        MMSYSERR_INVALPARAM
+    h = open_stream(notes)
+    hdr, _mem = stream_header(event(0, MEVT_SHORTMSG, 0x90) + b"\0\0")
+    winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR)
+    assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_INVALPARAM  # 14 bytes
+    winmm.midiStreamClose(h)
