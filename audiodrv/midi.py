@@ -23,7 +23,7 @@ from audiodrv.mmsystem import (
     get_string,
 )
 
-__all__ = ["MidiIn", "MidiOut", "midi_devices"]
+__all__ = ["MidiIn", "MidiOut", "midi_device_id", "midi_devices"]
 
 _HDR_SIZE = ctypes.sizeof(MIDIHDR)
 
@@ -43,7 +43,8 @@ def midi_devices(kind: str | None = None) -> list[tuple[str, int, str]]:
     return found
 
 
-def _device_id(device: int | str | None, kind: str, default: int) -> int:
+def midi_device_id(device: int | str | None, kind: str, default: int) -> int:
+    """None -> ``default``; an int -> itself; a name -> the one device it names."""
     if device is None:
         return default
     if isinstance(device, int):
@@ -69,7 +70,7 @@ class MidiOut:
     def __init__(self, device: int | str | None = None) -> None:
         handle = ctypes.c_void_p()
         self._done = threading.Event()
-        check(winmm.midiOutOpen(ctypes.byref(handle), _device_id(device, "output", MIDI_MAPPER),
+        check(winmm.midiOutOpen(ctypes.byref(handle), midi_device_id(device, "output", MIDI_MAPPER),
                                 self._callback, 0, CALLBACK_FUNCTION))
         self.handle: int | None = handle.value
 
@@ -118,7 +119,7 @@ class MidiIn:
         self._queue: queue.Queue[tuple[mido.Message, int]] = queue.Queue()
         self._buffers: dict[int, tuple[MIDIHDR, Any]] = {}
         handle = ctypes.c_void_p()
-        check(winmm.midiInOpen(ctypes.byref(handle), _device_id(device, "input", 0),
+        check(winmm.midiInOpen(ctypes.byref(handle), midi_device_id(device, "input", 0),
                                self._callback, 0, CALLBACK_FUNCTION))
         self.handle: int | None = handle.value
         self._running = False

@@ -75,9 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("name", help="entry key (wave1) or driver file (sndpa.drv)")
     drivers.set_defaults(run=_drivers)
 
-    from audiodrv.cli.tools import add_commands
+    from audiodrv.cli import miditools, tools
 
-    add_commands(sub)
+    tools.add_commands(sub)
+    miditools.add_commands(sub)
     return parser
 
 

@@ -141,3 +141,36 @@ def test_stream_parameter_checks(probe):
     winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR)
     assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_INVALPARAM  # 14 bytes
     winmm.midiStreamClose(h)
+
+
+def test_midiplay_plays_a_generated_standard_midi_file(probe, jack_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import mido
+
+    song = mido.MidiFile(ticks_per_beat=96)
+    track = mido.MidiTrack()
+    song.tracks.append(track)
+    track.append(mido.MetaMessage("set_tempo", tempo=400000, time=0))
+    for i, note in enumerate((60, 64, 67)):
+        track.append(mido.Message("note_on", note=note, velocity=80, time=0 if i == 0 else 48))
+        track.append(mido.Message("note_off", note=note, velocity=0, time=48))
+    path = tmp_path / "song.mid"
+    song.save(path)
+    env = {**os.environ, **jack_server.env,
+           "AUDIODRV_SYSTEM_INI": os.environ["AUDIODRV_SYSTEM_INI"]}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "audiodrv", "midiplay", str(path),
+                             "--device", "probe_in"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "100%" in result.stderr
+    assert probe.received.wait(6)
+    notes = [m[:2] for m in probe.received.items if m[0] & 0xF0 in (0x80, 0x90)]
+    assert notes == [[0x90, 60], [0x80, 60], [0x90, 64], [0x80, 64], [0x90, 67], [0x80, 67]]
+    # Closing the stream stops it, and a stop resets the device (B173): controllers follow.
+    assert probe.received.items[6:] and all(m[0] & 0xF0 == 0xB0 for m in probe.received.items[6:])
+    # 5 x 48 ticks at 96 PPQN and 400 ms per quarter = 1 s from first to last note.
+    assert time.monotonic() - started >= 1.0
