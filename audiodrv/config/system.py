@@ -63,6 +63,7 @@ DEFAULT_DRIVERS: list[tuple[str, str]] = [
     ("wave", "sndpa.drv"),
     ("midi", "midirt.drv"),
     ("WaveMapper", "wavemap.drv"),
+    ("MidiMapper", "midimap.drv"),
 ]
 
 #: How many entries of one kind SYSTEM.INI can hold: ``wave``, ``wave1``, ... .

@@ -15,7 +15,7 @@ from audiodrv.core.system import reset_system
 def probe(jack_server, tmp_path: Path, monkeypatch) -> Iterator[Probe]:
     probe = Probe()
     ini = tmp_path / "SYSTEM.INI"
-    ini.write_text("[drivers]\nmidi=midirt.drv\n\n[midirt.drv]\napi=jack\n")
+    ini.write_text("[drivers]\nmidi=midirt.drv\nMidiMapper=midimap.drv\n\n[midirt.drv]\napi=jack\n")
     monkeypatch.setenv("AUDIODRV_SYSTEM_INI", str(ini))
     reset_system(ini)
     yield probe

@@ -128,3 +128,27 @@ def test_reset_returns_every_buffer(probe):
     assert all(hdr.dwFlags == MHDR_DONE | MHDR_PREPARED and hdr.dwBytesRecorded == 0
                for hdr, _ in bufs)
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_midi_mapper_routes_to_the_port(probe):
+    from audiodrv.mmsystem import CALLBACK_FUNCTION, MIDI_MAPPER, MOD_MAPPER, get_string
+
+    caps = MIDIOUTCAPSW()
+    assert winmm.midiOutGetDevCapsW(MIDI_MAPPER, ctypes.byref(caps), ctypes.sizeof(caps)) == 0
+    assert caps.wTechnology == MOD_MAPPER and get_string(caps, "szPname") == "MIDI Mapper"
+    notes = Collector()
+    handle = ctypes.c_void_p()
+    assert winmm.midiOutOpen(ctypes.byref(handle), MIDI_MAPPER,
+                             lambda h, m, i, p1, p2: notes.add((m, p1)), 0,
+                             CALLBACK_FUNCTION) == MMSYSERR_NOERROR
+    h = handle.value
+    assert winmm.midiOutShortMsg(h, 0x40_3C_91) == MMSYSERR_NOERROR
+    hdr, _mem = header(bytes([0xF0, 0x01, 0xF7]))
+    winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR)
+    assert winmm.midiOutLongMsg(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert probe.received.wait(2)
+    assert probe.received.items == [[0x91, 0x3C, 0x40], [0xF0, 0x01, 0xF7]]
+    assert winmm.midiOutClose(h) == MMSYSERR_NOERROR
+    assert [m for m, _ in notes.items] == [MOM_OPEN, MOM_DONE, MOM_CLOSE]
+    assert notes.items[1][1] == ctypes.addressof(hdr)
+    assert hdr.dwFlags == MHDR_DONE | MHDR_PREPARED
