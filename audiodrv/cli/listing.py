@@ -7,6 +7,10 @@ import ctypes
 from audiodrv.core.devclass import DeviceClass
 from audiodrv.core.system import get_system
 from audiodrv.mmsystem import (
+    MIDIINCAPSW,
+    MIDIOUTCAPSW,
+    MIDM_GETDEVCAPS,
+    MODM_GETDEVCAPS,
     WAVE_MAPPER,
     WAVEINCAPSW,
     WAVEOUTCAPSW,
@@ -18,6 +22,8 @@ from audiodrv.mmsystem import (
 _CAPS = {
     DeviceClass.WAVEOUT: (WAVEOUTCAPSW, WODM_GETDEVCAPS),
     DeviceClass.WAVEIN: (WAVEINCAPSW, WIDM_GETDEVCAPS),
+    DeviceClass.MIDIOUT: (MIDIOUTCAPSW, MODM_GETDEVCAPS),
+    DeviceClass.MIDIIN: (MIDIINCAPSW, MIDM_GETDEVCAPS),
 }
 
 

@@ -124,7 +124,32 @@ def _check_devices(software_loopback: bool) -> list[tuple[str, str, str, str]]:
     if inputs and outputs[:-1]:
         rows.append(("loopback", f"{outputs[0][1]} -> {inputs[0].name}",
                      *_loopback(outputs[0][0], inputs[0].id, software_loopback)))
+    for kind, device_id, name in audiodrv.midi_devices():
+        rows.append((f"MIDI {kind}", name, *_midi_check(kind, device_id)))
+    if audiodrv.midi_devices("output"):
+        rows.append(("MIDI output", "MIDI mapper", *_midi_check("output", None)))
     return rows
+
+
+def _midi_check(kind: str, device_id: int | None) -> tuple[str, str]:
+    """Open a MIDI device; on an output play a short chord, then reset and close."""
+    import mido
+
+    from audiodrv.midi import MidiIn, MidiOut
+
+    try:
+        if kind == "input":
+            with MidiIn(device_id) as midi_in:
+                midi_in.start()
+            return "ok", "opened, started, closed"
+        with MidiOut(device_id) as out:
+            for note in (60, 64, 67):
+                out.send(mido.Message("note_on", note=note, velocity=64))
+            out.send(mido.Message("sysex", data=[0x7E, 0x7F, 0x09, 0x01]))  # GM system on
+            out.reset()
+        return "ok", "chord, GM reset SysEx, reset"
+    except (MMSystemError, TimeoutError) as exc:
+        return "FAIL", str(exc)
 
 
 def _play_tone(device_id: int) -> tuple[str, str]:
