@@ -434,8 +434,9 @@ class WaveDriver:
             return self._close(inst, output=False)
         if uMsg == WIDM_GETPOS:
             # What the device captured: in buffers, plus what waits in the ring for the feeder.
-            frames = capture.recorded // inst.block_align + \
-                inst.conv.app_frames(capture.ring.read_available)
+            # Frames waiting in the ring count only where a buffer can still take them.
+            pending = inst.conv.app_frames(capture.ring.read_available)
+            frames = capture.recorded // inst.block_align + min(pending, capture.free_frames)
             inst.fill_position(dwParam1, frames)
             return MMSYSERR_NOERROR
         if uMsg == WAVE_GETXRUNS:

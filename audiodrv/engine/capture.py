@@ -136,5 +136,10 @@ class Capture:
             self.on_done(token, size)
 
     @property
+    def free_frames(self) -> int:
+        """Frames the queued buffers can still take (read without the lock: a snapshot)."""
+        return sum((len(b.view) - b.filled) // self.frame_bytes for b in list(self._buffers))
+
+    @property
     def busy(self) -> bool:
         return bool(self._buffers)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import ctypes
 import glob
 import itertools
 import logging
@@ -39,6 +40,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -265,6 +267,7 @@ class JackServer:
             text=True,
             errors="replace",
             bufsize=1,
+            preexec_fn=_die_with_parent,
         )
         _live_servers.add(self)
         self._reader = threading.Thread(
@@ -655,6 +658,17 @@ class JackServer:
         peers = self.connections(a)
         self.connections(b)
         return b in peers
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM jackd when the process that started it dies.
+
+    A test run killed by a timeout would otherwise leave its private server running, and
+    JACK's registry holds only 8 servers per machine.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _tool_message(result: subprocess.CompletedProcess[str]) -> str:

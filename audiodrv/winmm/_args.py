@@ -36,17 +36,18 @@ def deref(arg: Any, default_type: type[S]) -> Any | None:
     return arg
 
 
-def store(out: Any, value: int) -> bool:
-    """Write ``value`` through an out-parameter (``LPHWAVEOUT``, ``LPDWORD``, ``LPUINT``...).
+def store(out: Any, value: int, ctype: Any = ctypes.c_uint32) -> bool:
+    """Write ``value`` through an out-parameter (``LPDWORD``, ``LPUINT``, ``LPHWAVEOUT``...).
 
-    Returns False for a null pointer.
+    ``ctype`` is the Windows type behind a raw address: a DWORD or UINT by default, pass
+    ``c_size_t`` for handles.  Returns False for a null pointer.
     """
     if out is None or (isinstance(out, int) and out == 0):
         return False
     if isinstance(out, int):
-        ctypes.c_size_t.from_address(out).value = value
+        ctype.from_address(out).value = value
         return True
-    target = deref(out, ctypes.c_size_t)  # type: ignore[type-var]
+    target = deref(out, ctype)
     if target is None:
         return False
     target.value = value

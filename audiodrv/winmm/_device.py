@@ -96,13 +96,16 @@ def _copy_caps(ours: ctypes.Structure, target: Any, size: int) -> None:
 
 def get_caps(
     cls: DeviceClass, id_or_handle: int, caps: Any, size: int, caps_w: type[ctypes.Structure],
-    msg: int,
+    msg: int, layout: type[ctypes.Structure] | None = None,
 ) -> int:
-    """``xxxGetDevCapsA/W``: the driver fills a W structure, copied to the caller's."""
+    """``xxxGetDevCapsA/W``: the driver fills a W structure, copied to the caller's.
+
+    ``layout`` is what a raw address points at (the A structure for the A function).
+    """
     device = device_of(cls, id_or_handle)
     if device is None:
         return MMSYSERR_BADDEVICEID
-    target = deref(caps, caps_w)
+    target = deref(caps, layout or caps_w)
     if target is None:
         return MMSYSERR_INVALPARAM
     ours = caps_w()
@@ -187,8 +190,8 @@ def open_device(
     The driver's ``xxx_OPEN`` notification is delivered after the handle is stored in
     ``*phandle`` and before this returns (B10, B35); a query open allocates nothing.
     """
-    if phandle is None and not query:
-        return MMSYSERR_INVALPARAM
+    if not query and deref(phandle, ctypes.c_size_t) is None:
+        return MMSYSERR_INVALPARAM  # B33: a null handle pointer, in any of its forms
     system = get_system()
     if not isinstance(device_id, int) or system.handles.get(device_id) is not None:
         return MMSYSERR_BADDEVICEID  # B14: a handle is not a device id
@@ -213,7 +216,7 @@ def open_device(
             return result
         open_dev.dwUser = slot.value
         open_dev.state["desc"] = desc
-        store(phandle, handle)
+        store(phandle, handle, ctypes.c_size_t)  # handles are pointer-sized
     return MMSYSERR_NOERROR
 
 
@@ -247,6 +250,7 @@ class HeaderRules:
     unprepared: int
     prepare_msg: int
     unprepare_msg: int
+    inqueue_first: bool = False  # unprepare refuses INQUEUE even unprepared (wave, B62)
 
 
 def _header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> tuple[int, Any, Any]:
@@ -279,9 +283,12 @@ def unprepare_header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> int:
     result, open_dev, hdr = _header(rules, handle, ph, cb)
     if result != MMSYSERR_NOERROR:
         return result
+    queued = hdr.dwFlags & rules.inqueue
+    if queued and rules.inqueue_first:
+        return rules.stillplaying  # B62: wave checks INQUEUE before PREPARED
     if not hdr.dwFlags & PREPARED:
         return MMSYSERR_NOERROR  # B61/B113: nothing to undo, flags unchanged
-    if hdr.dwFlags & rules.inqueue:
+    if queued:
         return rules.stillplaying
     result = open_dev.message(rules.unprepare_msg, hdr, cb)
     if result == MMSYSERR_NOTSUPPORTED:

@@ -12,7 +12,9 @@ from audiodrv.mmsystem import (
     MIDIERR_UNPREPARED,
     MIDIHDR,
     MIDIHDR_OLD_SIZE,
+    MIDIINCAPSA,
     MIDIINCAPSW,
+    MIDIOUTCAPSA,
     MIDIOUTCAPSW,
     MIDM_ADDBUFFER,
     MIDM_CLOSE,
@@ -92,7 +94,9 @@ def midiOutGetDevCapsW(uDeviceID: int, pmoc: Any, cbmoc: int) -> int:
     return get_caps(OUT, uDeviceID, pmoc, cbmoc, MIDIOUTCAPSW, MODM_GETDEVCAPS)
 
 
-midiOutGetDevCapsA = midiOutGetDevCapsW  # the caller's structure class decides A or W
+def midiOutGetDevCapsA(uDeviceID: int, pmoc: Any, cbmoc: int) -> int:
+    """As the W function, with the ANSI structure (the layout a raw address points at)."""
+    return get_caps(OUT, uDeviceID, pmoc, cbmoc, MIDIOUTCAPSW, MODM_GETDEVCAPS, MIDIOUTCAPSA)
 
 
 def midiOutGetErrorTextA(mmrError: int, pszText: Any, cchText: int) -> int:
@@ -181,7 +185,9 @@ def midiInGetDevCapsW(uDeviceID: int, pmic: Any, cbmic: int) -> int:
     return get_caps(IN, uDeviceID, pmic, cbmic, MIDIINCAPSW, MIDM_GETDEVCAPS)
 
 
-midiInGetDevCapsA = midiInGetDevCapsW
+def midiInGetDevCapsA(uDeviceID: int, pmic: Any, cbmic: int) -> int:
+    """As the W function, with the ANSI structure (the layout a raw address points at)."""
+    return get_caps(IN, uDeviceID, pmic, cbmic, MIDIINCAPSW, MIDM_GETDEVCAPS, MIDIINCAPSA)
 
 
 def midiInGetErrorTextA(mmrError: int, pszText: Any, cchText: int) -> int:

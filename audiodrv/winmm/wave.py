@@ -27,7 +27,9 @@ from audiodrv.mmsystem import (
     WAVEFORMATEX,
     WAVEFORMATEXTENSIBLE,
     WAVEHDR,
+    WAVEINCAPSA,
     WAVEINCAPSW,
+    WAVEOUTCAPSA,
     WAVEOUTCAPSW,
     WAVERR_STILLPLAYING,
     WAVERR_UNPREPARED,
@@ -106,7 +108,7 @@ class _Family:
 
 def _header_rules(cls: DeviceClass, prepare: int, unprepare: int) -> HeaderRules:
     return HeaderRules(cls, WAVEHDR, ctypes.sizeof(WAVEHDR), WHDR_INQUEUE, WAVERR_STILLPLAYING,
-                       WAVERR_UNPREPARED, prepare, unprepare)
+                       WAVERR_UNPREPARED, prepare, unprepare, inqueue_first=True)
 
 
 _OUT = _Family(OUT, WAVEOUTCAPSW, WODM_GETDEVCAPS, WODM_OPEN, WODM_CLOSE, WODM_GETPOS,
@@ -196,7 +198,9 @@ def waveOutGetDevCapsW(uDeviceID: int, pwoc: Any, cbwoc: int) -> int:
     return get_caps(OUT, uDeviceID, pwoc, cbwoc, WAVEOUTCAPSW, WODM_GETDEVCAPS)
 
 
-waveOutGetDevCapsA = waveOutGetDevCapsW  # the caller's structure class decides A or W
+def waveOutGetDevCapsA(uDeviceID: int, pwoc: Any, cbwoc: int) -> int:
+    """As the W function, with the ANSI structure (the layout a raw address points at)."""
+    return get_caps(OUT, uDeviceID, pwoc, cbwoc, WAVEOUTCAPSW, WODM_GETDEVCAPS, WAVEOUTCAPSA)
 
 
 def waveOutGetErrorTextA(mmrError: int, pszText: Any, cchText: int) -> int:
@@ -329,7 +333,9 @@ def waveInGetDevCapsW(uDeviceID: int, pwic: Any, cbwic: int) -> int:
     return get_caps(IN, uDeviceID, pwic, cbwic, WAVEINCAPSW, WIDM_GETDEVCAPS)
 
 
-waveInGetDevCapsA = waveInGetDevCapsW
+def waveInGetDevCapsA(uDeviceID: int, pwic: Any, cbwic: int) -> int:
+    """As the W function, with the ANSI structure (the layout a raw address points at)."""
+    return get_caps(IN, uDeviceID, pwic, cbwic, WAVEINCAPSW, WIDM_GETDEVCAPS, WAVEINCAPSA)
 
 
 def waveInGetErrorTextA(mmrError: int, pszText: Any, cchText: int) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -186,3 +188,12 @@ def impulses(x: np.ndarray, threshold: float = 0.3) -> np.ndarray:
     return np.nonzero(above & ~np.concatenate([[False], above[:-1]]))[0]
 
 
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll a condition that has no notification of its own (a flag the driver sets)."""
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        tick.wait(0.005)
+    return True
