@@ -9,11 +9,16 @@ through one handle is heard through the others.  The last close resets it.
 Configuration, in the driver's own SYSTEM.INI section (read when the driver is enabled)::
 
     [fluidsyn.drv]
-    soundfont=/usr/share/sounds/sf2/TimGM6mb.sf2  ; default: the first GM SoundFont found
-    gain=0.6        ; FluidSynth's master gain (synth.gain), before the midiOut volume
-    polyphony=256   ; voices
-    lead=0          ; ms of audio rendered ahead; 0 = automatic (a few device periods,
-                    ; at least twice the feeder interval): this is the note-on latency
+    ; default: the first General MIDI SoundFont of engine.synth.DEFAULT_SOUNDFONTS found
+    soundfont=/usr/share/sounds/sf2/TimGM6mb.sf2
+    ; FluidSynth's master gain (synth.gain), before the midiOut volume
+    gain=0.6
+    ; voices (also reported as wVoices and wNotes)
+    polyphony=256
+    ; ms of audio rendered ahead, which is the note-on latency while the synthesizer
+    ; plays; 0 = automatic: a few device periods, at least twice the feeder interval,
+    ; growing by a period whenever the callback outruns the feeder
+    lead=0
 
 Messages: ``MODM_DATA`` (running status per open, spec B106), ``MODM_LONGDATA`` (the buffer
 is a MIDI byte stream: SysEx such as the GM reset goes to FluidSynth, channel messages are
@@ -28,11 +33,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from audiodrv.core.system import system_of_driver
 from audiodrv.ddk import (
     DRV_CLOSE,
     DRV_DISABLE,
@@ -44,7 +49,6 @@ from audiodrv.ddk import (
     DRVM_ENABLE,
     DRVM_EXIT,
     DRVM_INIT,
-    DRVM_USER,
     MHDR_DONE,
     MHDR_INQUEUE,
     MIDICAPS_CACHE,
@@ -72,11 +76,13 @@ from audiodrv.ddk import (
     MOM_CLOSE,
     MOM_DONE,
     MOM_OPEN,
+    SYNTH_GETSTATS,
     WAVE_GETXRUNS,
     DefDriverProc,
     OpenDesc,
     address_of,
     devnode_changed,
+    driver_settings,
     header_data,
     register_devnode,
     set_string,
@@ -95,7 +101,6 @@ DESCRIPTION = "midi:General MIDI synthesizer (FluidSynth)"
 
 #: Private message (``midiOutMessage`` on a handle): ``dwParam1`` is a dict the driver fills
 #: with render statistics (see ``engine.synth.SynthStats``) and the current lead.
-SYNTH_GETSTATS = DRVM_USER + 2
 
 SECTION = "fluidsyn.drv"
 VOICES = 256
@@ -106,6 +111,8 @@ log = logging.getLogger("audiodrv.driver.fluidsyn")
 
 @dataclass
 class _Config:
+    """The driver's ``[fluidsyn.drv]`` settings."""
+
     soundfont: str | None = None
     gain: float = 0.6
     polyphony: int = VOICES
@@ -135,8 +142,9 @@ class _Instance:
 
 @dataclass(eq=False)
 class _Voice:
-    """What plays while the device is open: the stream, its client, the synthesizer."""
+    """What plays while the device is open: the stream and the synthesizer's client."""
 
+    node: _Node
     stream: Any
     client: SynthClient
     on_lost: Any
@@ -144,6 +152,8 @@ class _Voice:
 
 
 class _Driver:
+    """``DriverProc`` and ``modMessage`` of the synthesizer (one device, shared by its opens)."""
+
     def __init__(self) -> None:
         self.config = _Config()
         self.node: _Node | None = None
@@ -169,24 +179,25 @@ class _Driver:
 
     def _configure(self, hDriver: int) -> None:
         """Read ``[fluidsyn.drv]`` of the SYSTEM.INI that loaded us."""
-        system = system_of_driver(hDriver)
-        ini = system.ini if system is not None else None
-        get = (lambda key: ini.get(SECTION, key)) if ini is not None else (lambda key: None)
+        settings = driver_settings(hDriver, SECTION)
+        get = settings.get
         config = _Config(soundfont=get("soundfont") or default_soundfont())
         for key, attr, kind in (("gain", "gain", float), ("polyphony", "polyphony", int),
                                 ("lead", "lead_ms", float)):
             text = get(key)
             if text:
                 try:
-                    setattr(config, attr, kind(text.split(";")[0].strip()))
+                    setattr(config, attr, kind(text.strip()))
                 except ValueError:
                     log.warning("[%s] %s=%s is not a number; ignored", SECTION, key, text)
         self.config = config
 
     def _usable(self) -> bool:
         reason = available()
-        if reason is None and not self.config.soundfont:
-            reason = f"no SoundFont: set soundfont= in [{SECTION}] of SYSTEM.INI"
+        soundfont = self.config.soundfont
+        if reason is None and not (soundfont and os.path.isfile(soundfont)):
+            reason = (f"no SoundFont at {soundfont}" if soundfont else "no SoundFont found") + \
+                f": set soundfont= in [{SECTION}] of SYSTEM.INI"
         if reason is not None:
             log.warning("FluidSynth synthesizer disabled: %s", reason)
             return False
@@ -296,19 +307,23 @@ class _Driver:
                             rendered_frames=stats.rendered_frames,
                             render_seconds=stats.render_seconds, cpu_load=stats.cpu_load,
                             underruns=stats.underruns, wakeups=stats.wakeups,
-                            voices=voice.client.synth.voices)
+                            voices=voice.client.synth.voices, rendering=voice.client.busy)
             return MMSYSERR_NOERROR
         return MMSYSERR_NOTSUPPORTED  # MODM_PREPARE/UNPREPARE included: winmm does them
 
     def _common(self, uMsg: int, dn: Any) -> int:
-        node = self.node
-        if uMsg == DRVM_DISABLE and node is not None and node.dn == dn:
-            node.present = False
-            voice = self.voice
-            if voice is not None:
-                voice.stream.halt(voice.client)  # nothing is queued: MIDI out is synchronous
-        elif uMsg == DRVM_ENABLE and node is not None and node.dn == dn:
-            node.present = True
+        if uMsg not in (DRVM_DISABLE, DRVM_ENABLE):
+            return MMSYSERR_NOERROR
+        present = uMsg == DRVM_ENABLE
+        if self.node is not None and self.node.dn == dn:
+            self.node.present = present
+        voice = self.voice
+        if voice is not None and voice.node.dn == dn:
+            # Nothing is queued (MIDI out is synchronous): only the audio stops or resumes.
+            if present:
+                voice.stream.resume(voice.client)
+            else:
+                voice.stream.pause(voice.client)
         return MMSYSERR_NOERROR
 
     def _caps(self, node: _Node, caps: Any) -> int:
@@ -377,7 +392,7 @@ class _Driver:
         max_lead = min(max_lead, RING_FRAMES // 2)
         ring = portaudio.RingBuffer(4 * stream.channels, RING_FRAMES)
         client = SynthClient(self.synth, ring, stream.channels, lead, period, max_lead)
-        voice = _Voice(stream, client, lambda: devnode_changed(node.dn, False))
+        voice = _Voice(node, stream, client, lambda: devnode_changed(node.dn, False))
         stream.attach(client, voice.on_lost)
         self.voice = voice
         self._apply_volume()
@@ -407,7 +422,7 @@ class _Driver:
     def _woken(self, voice: _Voice, was_idle: bool) -> None:
         """The synthesizer was idle: render now and start the stream's action, rather than
         wait up to a feeder interval."""
-        if was_idle and self.node is not None and self.node.present:
+        if was_idle and voice.node.present:
             voice.client.wake()
             voice.stream.service_client(voice.client)
 

@@ -62,6 +62,7 @@ __all__ = [
 DEFAULT_DRIVERS: list[tuple[str, str]] = [
     ("wave", "sndpa.drv"),
     ("midi", "midirt.drv"),
+    ("midi1", "fluidsyn.drv"),
     ("WaveMapper", "wavemap.drv"),
     ("MidiMapper", "midimap.drv"),
 ]

@@ -42,6 +42,7 @@ __all__ = [  # noqa: F405
     "DriverCallback",
     "OpenDesc",
     "Ref",
+    "SYNTH_GETSTATS",
     "WAVE_GETXRUNS",
     "address_of",
     "callback_flags",
@@ -55,6 +56,9 @@ __all__ = [  # noqa: F405
 #: Private wave message (``waveOutMessage``/``waveInMessage`` on a handle): ``dwParam1`` is
 #: a dict the driver fills with the open's own xrun counts (``engine.portaudio.XrunStats``).
 WAVE_GETXRUNS = DRVM_USER + 1
+#: Private message of the synthesizer driver: ``dwParam1`` is a dict filled with its render
+#: statistics (lead, underruns, whether it is rendering).
+SYNTH_GETSTATS = DRVM_USER + 2
 
 
 class Ref(Generic[T]):

@@ -434,10 +434,9 @@ class WaveDriver:
             return self._close(inst, output=False)
         if uMsg == WIDM_GETPOS:
             # What the device captured: in buffers, plus what waits in the ring for the feeder.
-            # Frames waiting in the ring count only where a buffer can still take them.
-            pending = inst.conv.app_frames(capture.ring.read_available)
-            frames = capture.recorded // inst.block_align + min(pending, capture.free_frames)
-            inst.fill_position(dwParam1, frames)
+            captured = capture.position(
+                lambda frames: inst.conv.app_frames(frames) * inst.block_align)
+            inst.fill_position(dwParam1, captured // inst.block_align)
             return MMSYSERR_NOERROR
         if uMsg == WAVE_GETXRUNS:
             return self._xruns(inst, dwParam1)

@@ -135,10 +135,16 @@ class Capture:
         for token, size in done:
             self.on_done(token, size)
 
-    @property
-    def free_frames(self) -> int:
-        """Frames the queued buffers can still take (read without the lock: a snapshot)."""
-        return sum((len(b.view) - b.filled) // self.frame_bytes for b in list(self._buffers))
+    def position(self, ring_bytes: Callable[[int], int]) -> int:
+        """Bytes captured: in buffers, plus what waits in the ring or the carry for them,
+        as far as the queued buffers can take it.  ``ring_bytes`` converts device frames in
+        the ring to application bytes.  Consistent: the feeder cannot move frames meanwhile.
+        """
+        with self._lock:
+            pending = ring_bytes(self.ring.read_available) + len(self._carry)
+            free = sum(self._space(b) // self.frame_bytes * self.frame_bytes
+                       for b in self._buffers)
+            return self.recorded + min(pending, free)
 
     @property
     def busy(self) -> bool:

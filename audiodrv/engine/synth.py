@@ -278,7 +278,9 @@ class SynthStats:
     lead_frames: int
     rendered_frames: int = 0
     render_seconds: float = 0.0  # CPU (thread) time spent in FluidSynth and the ring write
-    underruns: int = 0  # the ring ran dry while sounding; each grows the lead by a period
+    # The ring was found empty while sounding (the callback caught up with the feeder,
+    # whether or not it also ran dry); each grows the lead by a period, up to max_lead.
+    underruns: int = 0
     wakeups: int = 0  # renders started from idle by a MIDI message
 
     @property
@@ -325,6 +327,9 @@ class SynthClient:
         self._quiet = 0  # silent frames rendered in a row with no voice
         self._idle = True  # not rendering: the ring runs (or ran) dry on purpose
         self._rendering = False  # the last service rendered: an empty ring is an underrun
+        # Woken from idle, until the stream has seen the new audio: a stream action that
+        # ended while idle is then still reported as idle time, not as an underrun.
+        self._waking = False
 
     # -- MIDI side (any thread) ----------------------------------------------------------------
 
@@ -365,6 +370,7 @@ class SynthClient:
         was_idle = self._idle
         self._quiet = 0
         self._idle = False
+        self._waking = self._waking or was_idle
         return was_idle
 
     def wake(self) -> None:
@@ -390,7 +396,7 @@ class SynthClient:
     @property
     def busy(self) -> bool:
         """Whether the synthesizer is sounding (a dry ring then is a real underrun)."""
-        return not self._idle
+        return not self._idle and not self._waking
 
     @property
     def lead(self) -> int:
@@ -402,13 +408,19 @@ class SynthClient:
             if self._idle:
                 self._rendering = False
                 return
+            if self._waking and self._rendering:
+                # The round that rendered the first block is over: the stream has started
+                # an action for it (its service_client runs after each of our services).
+                self._waking = False
             queued = self.ring.read_available
-            if queued == 0 and self._rendering and self.stats.lead_frames < self.max_lead:
-                # The callback outran us: JACK's period or the feeder's jitter is larger
-                # than the lead allowed for.  Trade a period of latency for safety.
+            if queued == 0 and self._rendering:
+                # The callback caught up with us: JACK's period or the feeder's jitter is
+                # larger than the lead allowed for.  Trade a period of latency for safety.
                 self.stats.underruns += 1
-                self.stats.lead_frames = min(self.max_lead, self.stats.lead_frames + self.period)
-                log.info("synth ring ran dry; lead now %d frames", self.stats.lead_frames)
+                if self.stats.lead_frames < self.max_lead:
+                    self.stats.lead_frames = min(self.max_lead,
+                                                 self.stats.lead_frames + self.period)
+                    log.info("synth ring ran dry; lead now %d frames", self.stats.lead_frames)
             room = min(self.ring.write_available, self.stats.lead_frames - queued)
             if room <= 0:
                 self._rendering = True
