@@ -32,9 +32,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
+
+from audiodrv.engine.playback import Ring
 
 __all__ = [
     "DEFAULT_SOUNDFONTS",
@@ -254,20 +256,6 @@ class FluidSynth:
 
 
 # -- the stream client ------------------------------------------------------------------------
-
-
-class Ring(Protocol):
-    """What the client needs of a ring buffer of frames (``rtmixer.RingBuffer`` has it)."""
-
-    @property
-    def read_available(self) -> int: ...
-
-    @property
-    def write_available(self) -> int: ...
-
-    def write(self, data: Any, size: int = -1) -> int: ...
-
-    def flush(self) -> None: ...
 
 
 @dataclass
