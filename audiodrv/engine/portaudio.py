@@ -210,16 +210,19 @@ class _Stream:
 
     def halt(self, client: Any) -> None:
         """Stop the callback from touching the client's ring; returns once it has."""
+        # Every call on the rtmixer stream happens under the lock: its action bookkeeping
+        # (a dict and one scratch pointer) is not thread-safe, and a race there loses or
+        # double-deletes actions.  Held while waiting: that is at most one period.
         with self.lock:
             action = self.clients.get(client)
             self.clients[client] = None
-        if action is None or self.lost:
-            return
-        self.stream.cancel(action)
-        # rtmixer's wait() would never return if the server died meanwhile: a dead stream
-        # has no callback left to finish the action, and nothing to touch the ring either.
-        while action in self.stream.actions and self.stream.active:
-            sd.sleep(1)
+            if action is None or self.lost:
+                return
+            self.stream.cancel(action)
+            # rtmixer's wait() would never return if the server died meanwhile: a dead
+            # stream has no callback left to finish the action, nor to touch the ring.
+            while action in self.stream.actions and self.stream.active:
+                sd.sleep(1)
 
     def pause(self, client: Any) -> None:
         with self.lock:
