@@ -21,7 +21,7 @@ Map of the package
 import logging
 
 from audiodrv.core.trace import configure_from_env
-from audiodrv.midi import MidiIn, MidiOut, midi_devices
+from audiodrv.midi import MidiIn, MidiOut, MidiStream, midi_devices
 from audiodrv.mmsystem import ERROR_CLASSES, MMSystemError, check
 from audiodrv.wave import DeviceInfo, WaveIn, WaveOut, devices, play, record
 
@@ -30,6 +30,7 @@ __all__ = [
     "MMSystemError",
     "MidiIn",
     "MidiOut",
+    "MidiStream",
     "WaveIn",
     "WaveOut",
     "check",

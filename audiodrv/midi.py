@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import queue
+import struct
 import threading
 from typing import Any
 
@@ -12,18 +13,30 @@ import mido
 from audiodrv import winmm
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
+    MEVT_F_LONG,
+    MEVT_SHORTMSG,
+    MEVT_TEMPO,
     MIDI_MAPPER,
     MIDIHDR,
     MIDIINCAPSW,
     MIDIOUTCAPSW,
+    MIDIPROP_GET,
+    MIDIPROP_SET,
+    MIDIPROP_TEMPO,
+    MIDIPROP_TIMEDIV,
+    MIDIPROPTEMPO,
+    MIDIPROPTIMEDIV,
     MIM_DATA,
     MIM_LONGDATA,
+    MMTIME,
+    MOM_DONE,
+    TIME_TICKS,
     BadDeviceIdError,
     check,
     get_string,
 )
 
-__all__ = ["MidiIn", "MidiOut", "midi_device_id", "midi_devices"]
+__all__ = ["MidiIn", "MidiOut", "MidiStream", "midi_device_id", "midi_devices", "smf_to_stream"]
 
 _HDR_SIZE = ctypes.sizeof(MIDIHDR)
 
@@ -169,6 +182,146 @@ class MidiIn:
         self.handle = None
 
     def __enter__(self) -> MidiIn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+EVENTS_PER_BUFFER = 4096  # well under the 64 KB a stream buffer may hold
+
+
+def smf_to_stream(midi: mido.MidiFile) -> tuple[list[bytes], int]:
+    """A Standard MIDI File as MIDIEVENT stream buffers, and its length in ticks.
+
+    Tracks are merged; tempo meta events become ``MEVT_TEMPO``, SysEx long events, channel
+    and system messages short events; other meta events only advance time.
+    """
+    buffers, events, pending, total = [], [], 0, 0
+    for message in mido.merge_tracks(midi.tracks):
+        pending += message.time
+        total += message.time
+        if message.type == "set_tempo":
+            events.append(struct.pack("<III", pending, 0, (MEVT_TEMPO << 24) | message.tempo))
+        elif message.type == "sysex":
+            data = bytes(message.bytes())
+            events.append(struct.pack("<III", pending, 0, MEVT_F_LONG | len(data))
+                          + data + b"\0" * (-len(data) % 4))
+        elif not message.is_meta:
+            packed = sum(b << (8 * i) for i, b in enumerate(message.bytes()[:3]))
+            events.append(struct.pack("<III", pending, 0, (MEVT_SHORTMSG << 24) | packed))
+        else:
+            continue
+        pending = 0
+        if len(events) == EVENTS_PER_BUFFER:
+            buffers.append(b"".join(events))
+            events = []
+    if events:
+        buffers.append(b"".join(events))
+    return buffers, total
+
+
+
+class MidiStream:
+    """A MIDI stream (``midiStream*``): MIDIEVENT buffers played on a drift-free clock.
+
+    >>> with MidiStream("probe") as stream:  # doctest: +SKIP
+    ...     stream.queue_file(mido.MidiFile("song.mid"))
+    ...     stream.restart()
+    ...     stream.wait()
+    """
+
+    def __init__(self, device: int | str | None = None) -> None:
+        self._pending: dict[int, tuple[MIDIHDR, Any]] = {}
+        self._idle = threading.Condition()
+        handle = ctypes.c_void_p()
+        device_id = ctypes.c_uint32(midi_device_id(device, "output", MIDI_MAPPER))
+        check(winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(device_id), 1,
+                                   self._callback, 0, CALLBACK_FUNCTION))
+        self.handle: int | None = handle.value
+
+    def _callback(self, handle: int, msg: int, instance: int, p1: int, p2: int) -> None:
+        if msg == MOM_DONE:
+            with self._idle:
+                self._pending.pop(p1, None)
+                self._idle.notify_all()
+
+    def _property(self, which: int, value: int | None = None) -> int:
+        prop = (MIDIPROPTEMPO if which == MIDIPROP_TEMPO else MIDIPROPTIMEDIV)(cbStruct=8)
+        field = prop._fields_[1][0]
+        if value is not None:
+            setattr(prop, field, value)
+        check(winmm.midiStreamProperty(self.handle, ctypes.byref(prop),
+                                       which | (MIDIPROP_GET if value is None else MIDIPROP_SET)))
+        return int(getattr(prop, field))
+
+    @property
+    def tempo(self) -> int:
+        """Microseconds per quarter note."""
+        return self._property(MIDIPROP_TEMPO)
+
+    @tempo.setter
+    def tempo(self, value: int) -> None:
+        self._property(MIDIPROP_TEMPO, value)
+
+    @property
+    def time_division(self) -> int:
+        """Ticks per quarter note (or an SMPTE division); settable while not playing."""
+        return self._property(MIDIPROP_TIMEDIV)
+
+    @time_division.setter
+    def time_division(self, value: int) -> None:
+        self._property(MIDIPROP_TIMEDIV, value)
+
+    def queue(self, data: bytes) -> None:
+        """Queue one buffer of MIDIEVENT records."""
+        memory = ctypes.create_string_buffer(data, len(data))
+        hdr = MIDIHDR(lpData=ctypes.addressof(memory), dwBufferLength=len(data),
+                      dwBytesRecorded=len(data))
+        check(winmm.midiOutPrepareHeader(self.handle, ctypes.byref(hdr), _HDR_SIZE))
+        with self._idle:
+            self._pending[ctypes.addressof(hdr)] = (hdr, memory)
+        result = winmm.midiStreamOut(self.handle, ctypes.byref(hdr), _HDR_SIZE)
+        if result:
+            with self._idle:
+                self._pending.pop(ctypes.addressof(hdr), None)
+            check(result)
+
+    def queue_file(self, midi: mido.MidiFile) -> int:
+        """Queue a whole Standard MIDI File; returns its length in ticks."""
+        self.time_division = midi.ticks_per_beat
+        buffers, total = smf_to_stream(midi)
+        for data in buffers:
+            self.queue(data)
+        return total
+
+    def restart(self) -> None:
+        check(winmm.midiStreamRestart(self.handle))
+
+    def pause(self) -> None:
+        check(winmm.midiStreamPause(self.handle))
+
+    def stop(self) -> None:
+        """Stop; every queued buffer comes back, the position returns to 0."""
+        check(winmm.midiStreamStop(self.handle))
+
+    def position(self, kind: int = TIME_TICKS) -> int:
+        """The position in ``kind`` units (TIME_TICKS by default; TIME_MS...)."""
+        mmt = MMTIME(wType=kind)
+        check(winmm.midiStreamPosition(self.handle, ctypes.byref(mmt), ctypes.sizeof(mmt)))
+        return int(mmt.u.ticks)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every queued buffer has played; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._pending, timeout)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            check(winmm.midiStreamClose(self.handle))
+            self.handle = None
+
+    def __enter__(self) -> MidiStream:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -4,64 +4,14 @@ monitor of incoming messages."""
 from __future__ import annotations
 
 import argparse
-import ctypes
 import queue
-import struct
 import sys
 import threading
 from pathlib import Path
 
 import mido
 
-from audiodrv.mmsystem import (
-    CALLBACK_FUNCTION,
-    MEVT_F_LONG,
-    MEVT_SHORTMSG,
-    MEVT_TEMPO,
-    MIDIHDR,
-    MIDIPROP_SET,
-    MIDIPROP_TIMEDIV,
-    MIDIPROPTIMEDIV,
-    MMTIME,
-    MOM_DONE,
-    TIME_TICKS,
-    check,
-)
-
-__all__ = ["add_commands", "smf_to_stream"]
-
-EVENTS_PER_BUFFER = 4096  # well under the 64 KB a stream buffer may hold
-
-
-def smf_to_stream(midi: mido.MidiFile) -> tuple[list[bytes], int]:
-    """A Standard MIDI File as MIDIEVENT stream buffers, and its length in ticks.
-
-    Tracks are merged; tempo meta events become ``MEVT_TEMPO``, SysEx long events, channel
-    and system messages short events; other meta events only advance time.
-    """
-    buffers, events, pending, total = [], [], 0, 0
-    for message in mido.merge_tracks(midi.tracks):
-        pending += message.time
-        total += message.time
-        if message.type == "set_tempo":
-            events.append(struct.pack("<III", pending, 0, (MEVT_TEMPO << 24) | message.tempo))
-        elif message.type == "sysex":
-            data = bytes(message.bytes())
-            events.append(struct.pack("<III", pending, 0, MEVT_F_LONG | len(data))
-                          + data + b"\0" * (-len(data) % 4))
-        elif not message.is_meta:
-            packed = sum(b << (8 * i) for i, b in enumerate(message.bytes()[:3]))
-            events.append(struct.pack("<III", pending, 0, (MEVT_SHORTMSG << 24) | packed))
-        else:
-            continue
-        pending = 0
-        if len(events) == EVENTS_PER_BUFFER:
-            buffers.append(b"".join(events))
-            events = []
-    if events:
-        buffers.append(b"".join(events))
-    return buffers, total
-
+__all__ = ["add_commands"]
 
 def _midi_id(name: str | None, kind: str) -> int:
     from audiodrv.midi import midi_device_id
@@ -73,7 +23,7 @@ def _midi_id(name: str | None, kind: str) -> int:
 
 
 def midiplay(args: argparse.Namespace) -> int:
-    from audiodrv import winmm
+    from audiodrv.midi import MidiStream
 
     try:
         midi = mido.MidiFile(str(args.file))
@@ -81,36 +31,13 @@ def midiplay(args: argparse.Namespace) -> int:
         raise SystemExit(f"audiodrv: cannot read {args.file}: {exc}") from exc
     if midi.type == 2:
         raise SystemExit("audiodrv: type 2 MIDI files (independent patterns) are not supported")
-    buffers, total = smf_to_stream(midi)
-    finished = threading.Semaphore(0)
-    handle, device = ctypes.c_void_p(), ctypes.c_uint32(_midi_id(args.device, "output"))
-    check(winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(device), 1,
-                               lambda h, msg, i, p1, p2: msg == MOM_DONE and finished.release(),
-                               0, CALLBACK_FUNCTION))
-    hms = handle.value
-    try:
-        timediv = MIDIPROPTIMEDIV(cbStruct=8, dwTimeDiv=midi.ticks_per_beat)
-        check(winmm.midiStreamProperty(hms, ctypes.byref(timediv),
-                                       MIDIPROP_SET | MIDIPROP_TIMEDIV))
-        keep = []  # the buffers must live until the stream returns them
-        for data in buffers:
-            memory = ctypes.create_string_buffer(data, len(data))
-            hdr = MIDIHDR(lpData=ctypes.addressof(memory), dwBufferLength=len(data),
-                          dwBytesRecorded=len(data))
-            check(winmm.midiOutPrepareHeader(hms, ctypes.byref(hdr), ctypes.sizeof(hdr)))
-            check(winmm.midiStreamOut(hms, ctypes.byref(hdr), ctypes.sizeof(hdr)))
-            keep.append((hdr, memory))
-        check(winmm.midiStreamRestart(hms))
-        mmt = MMTIME()
-        for _ in buffers:
-            while not finished.acquire(timeout=0.1):
-                mmt.wType = TIME_TICKS
-                winmm.midiStreamPosition(hms, ctypes.byref(mmt), ctypes.sizeof(mmt))
-                _progress(mmt.u.ticks, total)
+    with MidiStream(_midi_id(args.device, "output")) as stream:
+        total = stream.queue_file(midi)
+        stream.restart()
+        while not stream.wait(0.1):
+            _progress(stream.position(), total)
         _progress(total, total)
-        sys.stderr.write("\n")
-    finally:
-        winmm.midiStreamClose(hms)
+    sys.stderr.write("\n")
     return 0
 
 

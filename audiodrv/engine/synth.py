@@ -25,7 +25,9 @@ too, as plain functions with no audio stack.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import logging
 import os
 import threading
@@ -108,7 +110,9 @@ def _fluidsynth() -> Any:
     with _lib_lock:
         if _lib is None and _lib_error is None:
             try:
-                import fluidsynth  # pyfluidsynth; raises ImportError without libfluidsynth
+                # pyfluidsynth prints where it found the library to stdout: keep it quiet.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    import fluidsynth  # raises ImportError without libfluidsynth
             except (ImportError, OSError) as exc:
                 _lib_error = f"pyfluidsynth/libfluidsynth not available: {exc}"
             else:

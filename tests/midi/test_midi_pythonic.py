@@ -26,3 +26,21 @@ def test_mido_messages_out_and_in(probe):
         sysex, _ = midi_in.receive(timeout=5)
         assert sysex.type == "sysex" and list(sysex.data) == [0x43, 0x10]
         assert stamp >= 0
+
+
+def test_midi_stream_plays_a_midi_file(probe):
+    from audiodrv import MidiStream
+
+    song = mido.MidiFile(ticks_per_beat=48)
+    track = mido.MidiTrack([mido.Message("note_on", note=70, velocity=90, time=0),
+                            mido.Message("note_off", note=70, velocity=0, time=12)])
+    song.tracks.append(track)
+    with MidiStream("probe_in") as stream:
+        assert stream.tempo == 500000
+        stream.tempo = 250000
+        assert stream.queue_file(song) == 12
+        assert stream.time_division == 48
+        stream.restart()
+        assert stream.wait(5)
+        assert stream.position() >= 12
+    assert [m[:2] for m in probe.received.items[:2]] == [[0x90, 70], [0x80, 70]]
