@@ -2,7 +2,9 @@
 port, each port a devnode.
 
 The RtMidi API is chosen per platform (ALSA where the sequencer exists, JACK when a server
-is up, CoreMIDI, WinMM) unless ``[midirt.drv] api=`` names one.  Output keeps running
+is up, CoreMIDI, WinMM) unless ``[midirt.drv] api=`` names one; ``virtual=name,...`` adds
+a MIDI out and a MIDI in device per name that open a port of their own (``name``) for
+other programs to connect to.  Output keeps running
 status per spec B106; input delivers ``MIM_DATA`` with milliseconds since ``midiInStart``,
 SysEx into the queued buffers (spanning several when longer than one), and ``MIM_ERROR``
 for malformed data.
@@ -76,8 +78,9 @@ class _In:
 class _Driver:
     def __init__(self) -> None:
         self.api: int | None = None
-        self.outs: list[tuple[int, str]] = []  # (devnode, port name) per local id
-        self.ins: list[tuple[int, str]] = []
+        # (devnode, port name, virtual) per local id
+        self.outs: list[tuple[int, str, bool]] = []
+        self.ins: list[tuple[int, str, bool]] = []
         self.inputs: set[_In] = set()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,24 +97,29 @@ class _Driver:
         return ddk.DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
 
     def _enumerate(self, hDriver: int) -> None:
+        settings = ddk.driver_settings(hDriver, "midirt.drv")
         try:
-            self.api = midiport.choose_api(ddk.driver_settings(hDriver, "midirt.drv").get("api"))
+            self.api = midiport.choose_api(settings.get("api"))
         except ValueError as exc:
             log.warning("%s; no MIDI ports", exc)
             self.api = None
         outs, ins = midiport.list_ports(self.api)
+        virtual = [v.strip() for v in settings.get("virtual", "").split(",") if v.strip()]
+        if self.api is None:
+            virtual = []
         for names, table, kind in ((outs, self.outs, "out"), (ins, self.ins, "in")):
             present = set()
-            for name in names:
-                dn = ddk.register_devnode(hDriver, f"rtmidi:{kind}:{name}", name)
+            for name, is_virtual in [(n, True) for n in virtual] + [(n, False) for n in names]:
+                key = f"rtmidi:{'virtual' if is_virtual else kind}:{kind}:{name}"
+                dn = ddk.register_devnode(hDriver, key, name)
                 present.add(dn)
-                if all(dn != known for known, _ in table):
-                    table.append((dn, name))
-            for dn, _name in table:
+                if all(dn != known for known, _n, _v in table):
+                    table.append((dn, name, is_virtual))
+            for dn, _name, _virtual in table:
                 ddk.devnode_changed(dn, dn in present)
 
-    def _count(self, table: list[tuple[int, str]], dn: int) -> int:
-        return sum(1 for known, _ in table if known == dn)
+    def _count(self, table: list[tuple[int, str, bool]], dn: int) -> int:
+        return sum(1 for known, _n, _v in table if known == dn)
 
     def _common(self, uMsg: int) -> int:
         if uMsg in (ddk.DRVM_INIT, ddk.DRVM_EXIT, ddk.DRVM_ENABLE, ddk.DRVM_DISABLE):
@@ -137,7 +145,8 @@ class _Driver:
             if uDeviceID >= len(self.outs) or self.api is None:
                 return ddk.MMSYSERR_BADDEVICEID
             try:
-                port = midiport.MidiOutPort(self.api, self.outs[uDeviceID][1])
+                _dn, name, virtual = self.outs[uDeviceID]
+                port = midiport.MidiOutPort(self.api, name, virtual=virtual)
             except OSError as exc:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED
@@ -196,8 +205,9 @@ class _Driver:
                 return ddk.MMSYSERR_BADDEVICEID
             inst = _In(dwParam1, dwParam2)
             try:
-                inst.port = midiport.MidiInPort(self.api, self.ins[uDeviceID][1],
-                                                self._wake.set)
+                _dn, name, virtual = self.ins[uDeviceID]
+                inst.port = midiport.MidiInPort(self.api, name, self._wake.set,
+                                                virtual=virtual)
             except OSError as exc:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED

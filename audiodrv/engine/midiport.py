@@ -99,10 +99,14 @@ def list_ports(api: int | None) -> tuple[list[str], list[str]]:
 
 
 class _Port:
-    def __init__(self, kind: type[Any], api: int, port: str, client: str) -> None:
+    def __init__(self, kind: type[Any], api: int, port: str, client: str,
+                 virtual: bool) -> None:
         self.handle = _make(kind, api, client)
         if self.handle is None:
             raise OSError(f"RtMidi cannot open a client for {port!r}")
+        if virtual:  # a port of our own that other programs connect to
+            self.handle.open_virtual_port(port)
+            return
         ports = self.handle.get_ports()
         if port not in ports:
             self.handle.delete()
@@ -117,8 +121,9 @@ class _Port:
 class MidiOutPort(_Port):
     """An open output port."""
 
-    def __init__(self, api: int, port: str, client: str = "audiodrv") -> None:
-        super().__init__(rtmidi.MidiOut, api, port, client)
+    def __init__(self, api: int, port: str, client: str = "audiodrv",
+                 virtual: bool = False) -> None:
+        super().__init__(rtmidi.MidiOut, api, port, client, virtual)
 
     def send(self, data: bytes | list[int]) -> None:
         self.handle.send_message(list(data))
@@ -128,8 +133,8 @@ class MidiInPort(_Port):
     """An open input port; received messages are queued with their arrival time (ns)."""
 
     def __init__(self, api: int, port: str, on_message: Callable[[], None],
-                 client: str = "audiodrv") -> None:
-        super().__init__(rtmidi.MidiIn, api, port, client)
+                 client: str = "audiodrv", virtual: bool = False) -> None:
+        super().__init__(rtmidi.MidiIn, api, port, client, virtual)
         self.queue: deque[tuple[list[int], int]] = deque()
         self._wake = on_message
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)

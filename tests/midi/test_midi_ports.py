@@ -10,7 +10,9 @@ import pytest
 from midikit import Collector, device_id, header, open_in, open_out
 
 from audiodrv import winmm
+from audiodrv.core.system import reset_system
 from audiodrv.mmsystem import (
+    CALLBACK_FUNCTION,
     MHDR_DONE,
     MHDR_PREPARED,
     MIDIERR_STILLPLAYING,
@@ -131,7 +133,7 @@ def test_reset_returns_every_buffer(probe):
 
 
 def test_midi_mapper_routes_to_the_port(probe):
-    from audiodrv.mmsystem import CALLBACK_FUNCTION, MIDI_MAPPER, MOD_MAPPER, get_string
+    from audiodrv.mmsystem import MIDI_MAPPER, MOD_MAPPER, get_string
 
     caps = MIDIOUTCAPSW()
     assert winmm.midiOutGetDevCapsW(MIDI_MAPPER, ctypes.byref(caps), ctypes.sizeof(caps)) == 0
@@ -152,3 +154,21 @@ def test_midi_mapper_routes_to_the_port(probe):
     assert [m for m, _ in notes.items] == [MOM_OPEN, MOM_DONE, MOM_CLOSE]
     assert notes.items[1][1] == ctypes.addressof(hdr)
     assert hdr.dwFlags == MHDR_DONE | MHDR_PREPARED
+
+
+def test_virtual_ports_from_the_driver_section(probe, jack_server, tmp_path):
+    ini = tmp_path / "VIRTUAL.INI"
+    ini.write_text("[drivers]\nmidi=midirt.drv\n\n[midirt.drv]\napi=jack\nvirtual=vport\n")
+    reset_system(ini)
+    notes = Collector()
+    handle = ctypes.c_void_p()
+    assert winmm.midiOutOpen(ctypes.byref(handle), device_id("out", "vport"),
+                             lambda h, m, i, p1, p2: notes.add(m), 0, CALLBACK_FUNCTION) == 0
+    (port,) = [p for p in jack_server.ports("vport")]  # the port the device opened
+    jack_server.connect(port, "probe_in:in")
+    assert winmm.midiOutShortMsg(handle.value, 0x50_40_92) == MMSYSERR_NOERROR
+    assert probe.received.wait(1) and probe.received.items == [[0x92, 0x40, 0x50]]
+    assert winmm.midiOutClose(handle.value) == MMSYSERR_NOERROR
+    in_handle = ctypes.c_void_p()
+    assert winmm.midiInOpen(ctypes.byref(in_handle), device_id("in", "vport"), 0, 0, 0) == 0
+    assert winmm.midiInClose(in_handle.value) == MMSYSERR_NOERROR
