@@ -11,6 +11,8 @@ from pathlib import Path
 
 import mido
 
+from audiodrv.cli.progress import progress
+
 __all__ = ["add_commands"]
 
 def _midi_id(name: str | None, kind: str) -> int:
@@ -35,17 +37,10 @@ def midiplay(args: argparse.Namespace) -> int:
         total = stream.queue_file(midi)
         stream.restart()
         while not stream.wait(0.1):
-            _progress(stream.position(), total)
-        _progress(total, total)
+            progress(stream.position(), total)
+        progress(total, total)
     sys.stderr.write("\n")
     return 0
-
-
-def _progress(done: int, total: int, width: int = 40) -> None:
-    filled = width * min(done, total) // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                     f"{min(done, total) / max(total, 1):4.0%}")
-    sys.stderr.flush()
 
 
 def midimon(args: argparse.Namespace) -> int:

@@ -12,17 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from audiodrv.cli.progress import progress
 from audiodrv.mmsystem import MMSystemError
 
 __all__ = ["add_commands"]
 
 _WIDTH_DTYPES = {1: "uint8", 2: "int16", 4: "int32"}
-
-
-def _progress(done: int, total: int, width: int = 40) -> None:
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done / max(total, 1):4.0%}")
-    sys.stderr.flush()
 
 
 def play_file(args: argparse.Namespace) -> int:
@@ -44,11 +39,11 @@ def play_file(args: argparse.Namespace) -> int:
         for start in range(0, len(samples), chunk):
             while out.pending >= 4:  # keep about a second queued
                 out.wait(0.05)
-                _progress(out.position, frames)
+                progress(out.position, frames)
             out.write(samples[start:start + chunk])
         while not out.wait(0.1):
-            _progress(out.position, frames)
-        _progress(frames, frames)
+            progress(out.position, frames)
+        progress(frames, frames)
     sys.stderr.write("\n")
     return 0
 
