@@ -174,3 +174,23 @@ def test_midiplay_plays_a_generated_standard_midi_file(probe, jack_server, tmp_p
     assert probe.received.items[6:] and all(m[0] & 0xF0 == 0xB0 for m in probe.received.items[6:])
     # 5 x 48 ticks at 96 PPQN and 400 ms per quarter = 1 s from first to last note.
     assert time.monotonic() - started >= 1.0
+
+
+def test_midimon_prints_incoming_messages(probe, jack_server):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, **jack_server.env,
+           "AUDIODRV_SYSTEM_INI": os.environ["AUDIODRV_SYSTEM_INI"]}
+    mon = subprocess.Popen([sys.executable, "-m", "audiodrv", "midimon", "--device",
+                            "probe_out", "--seconds", "4"], env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert mon.stderr is not None and "listening" in mon.stderr.readline()
+        probe.midi_out.send_message([0x93, 0x45, 0x33])
+        out, _err = mon.communicate(timeout=30)
+    finally:
+        mon.kill()
+    assert mon.returncode == 0
+    assert "note_on channel=3 note=69 velocity=51" in out
