@@ -129,15 +129,6 @@ class Playback:
         """Whether any block is still queued, written or playing."""
         return bool(self._queue or self._pending)
 
-    def frames_until_due(self) -> int | None:
-        """Frames the callback will consume before this needs servicing: the next block
-        completes, or the ring falls to half its lead while more is queued."""
-        consumed = self._written - self.ring.read_available
-        due = [self._pending[0][1] - consumed] if self._pending else []
-        if self._index < len(self._queue) or self._looping:
-            due.append(self._written - consumed - self.lead // 2)
-        return max(0, min(due)) if due else None
-
     def service(self) -> None:
         """Complete finished blocks and top the ring up; called often by the feeder."""
         with self._lock:

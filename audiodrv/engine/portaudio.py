@@ -270,13 +270,6 @@ class _Stream:
             client.service()
             self.service_client(client)
 
-    def seconds_until_due(self) -> float | None:
-        """When a playing client next needs the feeder (None: nothing scheduled)."""
-        due = [f for client in list(self.clients)
-               if client not in self.paused and self.clients.get(client) is not None
-               and (f := getattr(client, "frames_until_due", lambda: None)()) is not None]
-        return min(due) / self.samplerate if due else None
-
     def close(self) -> None:
         if not self.lost:  # Pa_AbortStream waits forever for a dead JACK callback
             self.stream.abort(ignore_errors=True)
@@ -390,23 +383,16 @@ class StreamService:
         self._wake.set()
 
     def _run(self) -> None:
-        timeout = self.interval
         while True:
-            self._wake.wait(timeout)
+            self._wake.wait(self.interval)
             self._wake.clear()
             with self._lock:
                 streams = list(self._streams.values())
-            # Wake when the next header completes or a ring needs topping up, not just on
-            # the next poll: WOM_DONE is then late by at most ~1 ms instead of ~10.
-            due: list[float] = [self.interval]
             for stream in streams:
                 try:
                     stream.service()
-                    if (seconds := stream.seconds_until_due()) is not None:
-                        due.append(seconds)
                 except Exception:
                     log.exception("feeder: servicing %s failed", stream.device.name)
-            timeout = max(0.001, min(due))
 
 
 service = StreamService()

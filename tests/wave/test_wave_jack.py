@@ -268,10 +268,9 @@ def test_own_underrun_counts_match_the_gap_heard(wave, monkeypatch):
     out = wave.open_out(wave_format())
     rec = wave.record(5.0)
     xruns = {}
-    # Starve it: the feeder tops the ring up (85 ms ahead) only every 0.2 s (no early wake),
-    # so a second of audio plays in about 12 bursts with ~115 ms of silence between them.
+    # Starve it: the feeder tops the ring up (85 ms ahead) only every 0.2 s, so a second of
+    # audio plays in about 12 bursts with ~115 ms of silence between them.
     monkeypatch.setattr(portaudio.service, "interval", 0.2)
-    monkeypatch.setattr(portaudio.OutputStream, "seconds_until_due", lambda self: None)
     out.play(np.full((48000, 2), 0.5, dtype=np.float32))
     out.wait_done()
     assert winmm.waveOutMessage(out.handle, WAVE_GETXRUNS, xruns, 0) == MMSYSERR_NOERROR
