@@ -140,6 +140,15 @@ class MidiInPort(_Port):
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
         self.handle.set_callback(self._received)
 
+    def close(self) -> None:
+        # Deleting a JACK client cancels its process thread; cancelled while it waits for
+        # the GIL to run our callback, it leaves the GIL's mutex locked and the process
+        # hangs.  So: no new callbacks, then a moment (GIL released) for one in flight.
+        self.handle.cancel_callback()
+        self.handle.close_port()
+        time.sleep(0.05)
+        self.handle.delete()
+
     def _received(self, event: tuple[list[int], float], _data: object = None) -> None:
         # RtMidi's thread: stamp and queue, nothing else (it may be JACK's audio thread).
         self.queue.append((event[0], time.monotonic_ns()))
