@@ -79,6 +79,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import faulthandler
 import json
 import math
 import os
@@ -332,7 +333,13 @@ def rt_out(client: str, target: str | None = None) -> Any:
 
 
 def rt_close(port: Any) -> None:
+    """Close an rtmidi port: the port first, then, after a pause in which a callback in
+    flight finishes, its JACK client.  Closing a JACK client cancels (pthread_cancel) its
+    process thread; one cancelled while it waits for the GIL to run a Python callback
+    leaves the GIL's mutex locked, and the whole process hangs at its next GIL switch."""
     port.close_port()
+    if isinstance(port, rtmidi.MidiIn):
+        time.sleep(0.1)  # no port, no new callbacks; this lets a pending one finish
     port.delete()
 
 
@@ -1540,12 +1547,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 
 def start_watchdog(seconds: float) -> None:
-    """Against a hang: stop our JACK servers and children, and leave.  A thread needs the
-    GIL, which a C call can keep (RtMidi's send spins holding it while JACK does not drain
-    its ring), so a reaper process follows 60 s later with SIGTERM, then SIGKILL (our
-    jackd servers and children die with us)."""
-    subprocess.Popen([sys.executable, __file__, "--reaper", str(os.getpid()), str(seconds + 60)],
-                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+    """Against a hang: stop our JACK servers and children, and leave.  That thread needs the
+    GIL, which a C call can keep (RtMidi 5's JACK send spins holding it while its ring is
+    full), so 30 s later faulthandler's own C thread dumps every thread's stack to stderr
+    and ends the process without it (our jackd servers and children die with us)."""
 
     def fire() -> None:
         print(f"midi_bench: still running after {seconds:.0f} s, giving up", file=sys.stderr)
@@ -1561,21 +1566,10 @@ def start_watchdog(seconds: float) -> None:
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
     timer.start()
+    faulthandler.dump_traceback_later(seconds + 30, exit=True)
 
 
 ITEMS = ("latency", "sysex", "stream", "synth")
-
-
-def reaper_main(pid: int, seconds: float) -> int:
-    """The reaper process (see start_watchdog); it dies with ``pid`` otherwise."""
-    time.sleep(seconds)
-    try:
-        os.kill(pid, signal.SIGTERM)
-        time.sleep(10)
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    return 0
 
 
 def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
@@ -1641,15 +1635,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-stream", nargs=3, metavar=("FILE", "SECONDS", "WATCHDOG"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--sysex-probe", metavar="WATCHDOG", help=argparse.SUPPRESS)
-    parser.add_argument("--reaper", nargs=2, metavar=("PID", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.raw_stream:
         return raw_stream_main(Path(args.raw_stream[0]), float(args.raw_stream[1]),
                                float(args.raw_stream[2]))
     if args.sysex_probe:
         return sysex_probe_main(float(args.sysex_probe))
-    if args.reaper:
-        return reaper_main(int(args.reaper[0]), float(args.reaper[1]))
     only = {item.strip() for item in args.only.split(",") if item.strip()}
     if not only <= set(ITEMS):
         parser.error(f"--only takes {', '.join(ITEMS)}")
