@@ -25,6 +25,10 @@ DESCRIPTION = "midi:MIDI ports (RtMidi)"
 
 log = logging.getLogger("audiodrv.driver.midirt")
 
+# RtMidi queues input until polled (engine.midiport.MidiInPort says why it is not a
+# callback): this is what polling adds to MIDI in latency, half of it on average.
+POLL_INTERVAL = 0.0005
+
 # Bytes in a message by status (0x80..0xFF); system-exclusive is handled apart.
 _LENGTHS = {**{s: 3 for s in range(0x80, 0xC0)}, **{s: 2 for s in range(0xC0, 0xE0)},
             **{s: 3 for s in range(0xE0, 0xF0)}, 0xF1: 2, 0xF2: 3, 0xF3: 2, 0xF6: 1,
@@ -65,6 +69,7 @@ class _In:
         self.started_ns: int | None = None
         self.sysex_without_buffer = 0  # SysEx bytes that found no buffer: reported, counted
         self.lock = threading.Lock()
+        self.drain_lock = threading.Lock()  # the input thread's and a stop's drains in turn
 
     def notify(self, msg: int, p1: int = 0, p2: int = 0) -> None:
         self.desc.notify(self.flags, msg, p1, p2)
@@ -82,7 +87,7 @@ class _Driver:
         self.outs: list[tuple[int, str, bool]] = []
         self.ins: list[tuple[int, str, bool]] = []
         self.inputs: set[_In] = set()
-        self._wake = threading.Event()
+        self._opened = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- DriverProc ---------------------------------------------------------------------------
@@ -206,12 +211,12 @@ class _Driver:
             inst = _In(dwParam1, dwParam2)
             try:
                 _dn, name, virtual = self.ins[uDeviceID]
-                inst.port = midiport.MidiInPort(self.api, name, self._wake.set,
-                                                virtual=virtual)
+                inst.port = midiport.MidiInPort(self.api, name, virtual=virtual)
             except OSError as exc:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED
             self.inputs.add(inst)
+            self._opened.set()
             self._start_thread()
             dwUser.value = inst
             inst.notify(ddk.MIM_OPEN)
@@ -257,8 +262,11 @@ class _Driver:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            self._wake.clear()
+            if self.inputs:
+                time.sleep(POLL_INTERVAL)
+            else:
+                self._opened.wait()
+                self._opened.clear()
             for inst in list(self.inputs):
                 self._drain(inst)
 
@@ -269,21 +277,24 @@ class _Driver:
     def _drain(self, inst: _In) -> None:
         """Turn queued port messages into notifications (on this driver's thread)."""
         assert inst.port is not None
-        queue = inst.port.queue
-        while queue:
-            message, arrival = queue.popleft()
-            with inst.lock:
-                if inst.started_ns is None:
-                    continue  # nothing is delivered before midiInStart or after a stop
-                stamp = self._stamp(inst, arrival)
-                if message and message[0] == 0xF0:
-                    self._sysex(inst, bytes(message), stamp)
-                    continue
-            packed = sum(b << (8 * i) for i, b in enumerate(message[:3]))
-            well_formed = bool(message) and message[0] >= 0x80 and \
-                len(message) == _LENGTHS.get(message[0], 0) and \
-                all(b < 0x80 for b in message[1:])
-            inst.notify(ddk.MIM_DATA if well_formed else ddk.MIM_ERROR, packed, stamp)
+        with inst.drain_lock:
+            arrival = time.monotonic_ns()
+            for message in inst.port.receive():
+                self._deliver(inst, message, arrival)
+
+    def _deliver(self, inst: _In, message: list[int], arrival: int) -> None:
+        with inst.lock:
+            if inst.started_ns is None:
+                return  # nothing is delivered before midiInStart or after a stop
+            stamp = self._stamp(inst, arrival)
+            if message and message[0] == 0xF0:
+                self._sysex(inst, bytes(message), stamp)
+                return
+        packed = sum(b << (8 * i) for i, b in enumerate(message[:3]))
+        well_formed = bool(message) and message[0] >= 0x80 and \
+            len(message) == _LENGTHS.get(message[0], 0) and \
+            all(b < 0x80 for b in message[1:])
+        inst.notify(ddk.MIM_DATA if well_formed else ddk.MIM_ERROR, packed, stamp)
 
     def _sysex(self, inst: _In, data: bytes, stamp: int) -> None:
         """Fill queued buffers in order; a buffer completes when full or at 0xF7 (B144)."""

@@ -21,10 +21,15 @@ variable ``CI`` set to anything non-empty), where a missing component is a failu
 
 PortAudio opens its JACK client when it is initialised (``import sounddevice`` does that):
 code under test must initialise or re-initialise PortAudio after the server is activated.
+
+A process whose GIL is stuck (a C thread cancelled while waiting for it) runs no Python
+again, so pytest-timeout cannot end it; faulthandler's watchdog is a C thread that needs no
+GIL: past ``WATCHDOG`` seconds in one test it prints every thread's stack and exits.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import os
 from collections.abc import Callable, Iterator
 
@@ -33,6 +38,16 @@ import pytest
 from audiodrv.engine.jackserver import JackServer, jackd_available
 
 _JACK_FIXTURES = ("jack_server", "make_jack_server")
+WATCHDOG = 300  # seconds per test, setup and teardown included; pytest-timeout's is 120
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    faulthandler.dump_traceback_later(WATCHDOG, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def _require_jackd() -> None:

@@ -5,8 +5,7 @@ sequencer exists, JACK when a server is up, CoreMIDI or WinMM elsewhere; the MID
 SYSTEM.INI section can name one.  With no sequencer and no JACK server python-rtmidi
 raises and ALSA prints to stderr: that is "no ports", quietly.
 
-The input callback runs on RtMidi's thread (under JACK, the audio thread): it only
-timestamps the message and queues it; the driver's own thread does the rest.
+Input is polled, never called back: see MidiInPort.
 """
 
 from __future__ import annotations
@@ -14,9 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -130,26 +128,32 @@ class MidiOutPort(_Port):
 
 
 class MidiInPort(_Port):
-    """An open input port; received messages are queued with their arrival time (ns)."""
+    """An open input port, polled: RtMidi queues what arrives, ``receive()`` collects it.
 
-    def __init__(self, api: int, port: str, on_message: Callable[[], None],
-                 client: str = "audiodrv", virtual: bool = False) -> None:
+    No Python callback is given to RtMidi, because none can be taken away safely while
+    messages arrive.  python-rtmidi runs it on RtMidi's thread (under JACK, the process
+    thread) after taking the GIL; ``cancel_callback()``, which ``close_port()`` calls,
+    frees the object a call still waiting for the GIL is about to use, and deleting a JACK
+    client ``pthread_cancel``s a process thread blocked in the GIL's condition wait, which
+    leaves the GIL's mutex locked: the whole process hangs, beyond any Python timeout.
+    Polled, RtMidi's threads never touch the interpreter.
+    """
+
+    def __init__(self, api: int, port: str, client: str = "audiodrv",
+                 virtual: bool = False) -> None:
         super().__init__(rtmidi.MidiIn, api, port, client, virtual)
-        self.queue: deque[tuple[list[int], int]] = deque()
-        self._wake = on_message
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
-        self.handle.set_callback(self._received)
+        self._lock = threading.Lock()  # a receive() and a close() never overlap
+
+    def receive(self) -> list[list[int]]:
+        """Every message queued since the last call, oldest first ([] once closed)."""
+        messages = []
+        with self._lock:
+            while self.handle is not None and (event := self.handle.get_message()):
+                messages.append(event[0])
+        return messages
 
     def close(self) -> None:
-        # Deleting a JACK client cancels its process thread; cancelled while it waits for
-        # the GIL to run our callback, it leaves the GIL's mutex locked and the process
-        # hangs.  So: no new callbacks, then a moment (GIL released) for one in flight.
-        self.handle.cancel_callback()
-        self.handle.close_port()
-        time.sleep(0.05)
-        self.handle.delete()
-
-    def _received(self, event: tuple[list[int], float], _data: object = None) -> None:
-        # RtMidi's thread: stamp and queue, nothing else (it may be JACK's audio thread).
-        self.queue.append((event[0], time.monotonic_ns()))
-        self._wake()
+        with self._lock:
+            super().close()
+            self.handle = None

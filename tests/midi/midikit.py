@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import time
 
 import rtmidi
 
@@ -40,11 +41,12 @@ class Probe:
     clients: JACK renames a second client of the same name)."""
 
     def __init__(self) -> None:
-        self.received = Collector()
+        # Polled, like midirt.drv's inputs, for the same reason (engine.midiport.MidiInPort):
+        # a Python callback on a JACK input can hang the process when the port closes.
         self.midi_in = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name="probe_in")
         self.midi_in.ignore_types(sysex=False, timing=False, active_sense=False)
         self.midi_in.open_virtual_port("in")
-        self.midi_in.set_callback(lambda event, _: self.received.add(event[0]))
+        self.received = PortCollector(self.midi_in)
         self.midi_out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="probe_out")
         self.midi_out.open_virtual_port("out")
 
@@ -52,6 +54,30 @@ class Probe:
         for port in (self.midi_in, self.midi_out):
             port.close_port()
             port.delete()
+
+
+class PortCollector:
+    """The messages arriving at a polled rtmidi input, and when each was collected
+    (``time.monotonic()``, within one poll interval of its arrival)."""
+
+    POLL = 0.0005
+
+    def __init__(self, port: rtmidi.MidiIn) -> None:
+        self.port = port
+        self.items: list[list[int]] = []
+        self.times: list[float] = []
+
+    def wait(self, count: int, timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            while event := self.port.get_message():
+                self.items.append(event[0])
+                self.times.append(time.monotonic())
+            if len(self.items) >= count:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(self.POLL)
 
 
 def device_id(kind: str, name: str) -> int:

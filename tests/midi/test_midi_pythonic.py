@@ -43,4 +43,5 @@ def test_midi_stream_plays_a_midi_file(probe):
         stream.restart()
         assert stream.wait(5)
         assert stream.position() >= 12
+    assert probe.received.wait(2)
     assert [m[:2] for m in probe.received.items[:2]] == [[0x90, 70], [0x80, 70]]

@@ -81,12 +81,10 @@ def test_events_arrive_on_schedule_with_a_tempo_change(probe, jack_server):
     hdr, _mem = stream_header(data)
     assert winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
     assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
-    arrivals = []
-    probe.midi_in.set_callback(lambda ev, _: (arrivals.append((ev[0], time.monotonic())),
-                                              probe.received.add(ev[0])))
     started = time.monotonic()
     assert winmm.midiStreamRestart(h) == MMSYSERR_NOERROR
     assert probe.received.wait(4, timeout=5)
+    arrivals = list(zip(probe.received.items, probe.received.times, strict=True))
     assert [m for m, _t in arrivals] == [[0x90, 0x3C, 0x7F], [0x80, 0x3C, 0x00],
                                          [0x90, 0x3E, 0x7F],
                                          [0xF0, 0x7E, 0x7F, 0x09, 0x01, 0xF7]]
