@@ -26,8 +26,11 @@ DESCRIPTION = "midi:MIDI ports (RtMidi)"
 log = logging.getLogger("audiodrv.driver.midirt")
 
 # RtMidi queues input until polled (engine.midiport.MidiInPort says why it is not a
-# callback): this is what polling adds to MIDI in latency, half of it on average.
+# callback).  While an input is started the interval is what polling adds to MIDI in
+# latency, half of it on average; open but not started, input is only discarded, slowly
+# enough to cost nothing and fast enough that RtMidi's 1024-message queue never fills.
 POLL_INTERVAL = 0.0005
+IDLE_POLL_INTERVAL = 0.02
 
 # Bytes in a message by status (0x80..0xFF); system-exclusive is handled apart.
 _LENGTHS = {**{s: 3 for s in range(0x80, 0xC0)}, **{s: 2 for s in range(0xC0, 0xE0)},
@@ -87,7 +90,7 @@ class _Driver:
         self.outs: list[tuple[int, str, bool]] = []
         self.ins: list[tuple[int, str, bool]] = []
         self.inputs: set[_In] = set()
-        self._opened = threading.Event()
+        self._wake = threading.Event()  # an input opened or started
         self._thread: threading.Thread | None = None
 
     # -- DriverProc ---------------------------------------------------------------------------
@@ -216,7 +219,7 @@ class _Driver:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED
             self.inputs.add(inst)
-            self._opened.set()
+            self._wake.set()
             self._start_thread()
             dwUser.value = inst
             inst.notify(ddk.MIM_OPEN)
@@ -229,9 +232,11 @@ class _Driver:
                 inst.buffers.append(dwParam1)
             return ddk.MMSYSERR_NOERROR
         if uMsg == ddk.MIDM_START:
+            self._drain(inst)  # what came before the start is discarded
             with inst.lock:
                 if inst.started_ns is None:
                     inst.started_ns = time.monotonic_ns()
+            self._wake.set()
             return ddk.MMSYSERR_NOERROR
         if uMsg in (ddk.MIDM_STOP, ddk.MIDM_RESET):
             self._drain(inst)
@@ -262,11 +267,13 @@ class _Driver:
 
     def _run(self) -> None:
         while True:
-            if self.inputs:
-                time.sleep(POLL_INTERVAL)
+            if not self.inputs:
+                self._wake.wait()
+            elif all(inst.started_ns is None for inst in list(self.inputs)):
+                self._wake.wait(IDLE_POLL_INTERVAL)
             else:
-                self._opened.wait()
-                self._opened.clear()
+                time.sleep(POLL_INTERVAL)
+            self._wake.clear()
             for inst in list(self.inputs):
                 self._drain(inst)
 
