@@ -146,7 +146,8 @@ def call_entry(
                 "%s: %s(%d, %s) raised", owner.filename, cls.entry, local_id,
                 message_name(cls.family, msg),
             )
-            result = MMSYSERR_ERROR
+            # A device count has no error value: a failed count is no devices.
+            result = 0 if msg == cls.getnumdevs else MMSYSERR_ERROR
     if log.isEnabledFor(TRACE):
         log.log(
             TRACE, "%s: %s(%d, %s, %r, %r) -> %s", owner.filename, cls.entry, local_id,
@@ -309,14 +310,17 @@ class System:
     # -- shutdown ---------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """``DRVM_EXIT`` per class, then the close sequence, in reverse load order (B248)."""
+        """``DRVM_EXIT`` per class and devnode that had ``DRVM_INIT``, then the close
+        sequence, in reverse load order (B248)."""
         with self._lock:
             for loaded, handle, _mapper in reversed(self._members):
                 for cls in DeviceClass:
-                    if cls in loaded.driver.entries:
-                        call_entry(loaded, cls, 0, DRVM_EXIT, 0, 0, 0)
+                    for owner, inited_cls, dn in sorted(self._inited, key=lambda i: i[2]):
+                        if owner is loaded and inited_cls is cls:
+                            call_entry(loaded, cls, 0, DRVM_EXIT, 0, 0, dn)
                 self.drivers.close(handle)
             self._members.clear()
+            self._inited.clear()
             self.drivers.shutdown()
             self._tables = {cls: [] for cls in DeviceClass}
             self._mappers.clear()

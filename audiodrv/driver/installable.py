@@ -92,20 +92,28 @@ class DriverInstance:
 
 def call_driver_proc(
     driver: DriverModule, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any, lParam2: Any
-) -> int:
-    """Call a ``DriverProc``, tracing the message and containing any exception."""
+) -> Any:
+    """Call a ``DriverProc``, tracing the message and containing any exception.
+
+    The result is an integer (an LRESULT), except for ``DRV_OPEN``: its result is the
+    ``dwDriverID`` handed back with every later message, and a Python driver may well
+    return its instance object there.  Any false result is 0 (failure).
+    """
     try:
         result = driver.DriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
+        if not result:
+            result = 0
+        elif msg != DRV_OPEN:
+            result = int(result)
     except Exception:
         log.exception(
-            "%s: DriverProc raised on %s", driver.filename, message_name("DRV", msg)
+            "%s: DriverProc failed on %s", driver.filename, message_name("DRV", msg)
         )
         return 0
-    result = int(result or 0)
     if log.isEnabledFor(TRACE):
         log.log(
             TRACE,
-            "%s: DriverProc(%r, %#x, %s, %r, %r) -> %d",
+            "%s: DriverProc(%r, %#x, %s, %r, %r) -> %r",
             driver.filename, dwDriverID, hDriver, message_name("DRV", msg), lParam1, lParam2,
             result,
         )
@@ -132,7 +140,7 @@ class DriverManager:
         self.ini_dir = ini_dir
         self._alias_lookup = alias_lookup or (lambda section, key: None)
         self._handles: HandleTable[DriverInstance | LoadedDriver] = HandleTable()
-        self._loaded: dict[str, LoadedDriver] = {}  # keyed by lower-cased filename
+        self._loaded: dict[str, LoadedDriver] = {}  # keyed by module name
         self._order: list[LoadedDriver] = []  # load order, for GetNextDriver and shutdown
         self._lock = threading.RLock()
 
@@ -142,13 +150,15 @@ class DriverManager:
         """Loaded modules in load order."""
         return list(self._order)
 
-    def _load(self, filename: str, boot: bool) -> LoadedDriver | None:
-        key = filename.lower()
+    def _load(self, filename: str, boot: bool) -> tuple[LoadedDriver | None, bool]:
+        """(the loaded module or None if ``DRV_LOAD`` refused, whether this call loaded it)."""
+        driver = load_driver_module(filename, self.ini_dir)
+        # One module however it is named (alias, file name, path, case): one DRV_LOAD.
+        key = driver.module.__name__
         if key in self._loaded:
             loaded = self._loaded[key]
             loaded.boot = loaded.boot or boot
-            return loaded
-        driver = load_driver_module(filename, self.ini_dir)
+            return loaded, False
         loaded = LoadedDriver(driver=driver, handle=0, boot=boot)
         loaded.handle = self._handles.add(loaded)
         if not call_driver_proc(driver, 0, loaded.handle, DRV_LOAD, 0, 0):
@@ -156,24 +166,24 @@ class DriverManager:
             self._handles.remove(loaded.handle)
             unload_driver_module(driver)
             log.warning("%s: DRV_LOAD failed; driver unloaded", filename)
-            return None
+            return None, False
         call_driver_proc(driver, 0, loaded.handle, DRV_ENABLE, 0, 0)
         self._loaded[key] = loaded
         self._order.append(loaded)
-        return loaded
+        return loaded, True
 
     def _unload(self, loaded: LoadedDriver, dwDriverID: Any) -> None:
         call_driver_proc(loaded.driver, dwDriverID, loaded.handle, DRV_DISABLE, 0, 0)
         call_driver_proc(loaded.driver, dwDriverID, loaded.handle, DRV_FREE, 0, 0)
         self._handles.remove(loaded.handle)
-        del self._loaded[loaded.filename.lower()]
+        del self._loaded[loaded.driver.module.__name__]
         self._order.remove(loaded)
         unload_driver_module(loaded.driver)
 
     def load_boot(self, filename: str) -> LoadedDriver | None:
         """Load a ``[boot] drivers=`` module: ``DRV_LOAD``, ``DRV_ENABLE``, no open."""
         with self._lock:
-            return self._load(filename, boot=True)
+            return self._load(filename, boot=True)[0]
 
     def module_of(self, hDriver: int) -> LoadedDriver | None:
         """The loaded module an instance handle or a module's load handle belongs to."""
@@ -203,8 +213,7 @@ class DriverManager:
         with self._lock:
             try:
                 alias, filename, options = self._resolve(name, section)
-                fresh = filename.lower() not in self._loaded
-                loaded = self._load(filename, boot=False)
+                loaded, fresh = self._load(filename, boot=False)
             except DriverLoadError as exc:
                 log.warning("OpenDriver(%r): %s", name, exc)
                 return 0

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "open": 0x5150,  # DRV_OPEN result (the dwDriverID)
     "close": 1,  # DRV_CLOSE result
     "raise_on": None,  # a DriverProc message number that raises
+    "entry_raise_on": None,  # a message-function message number that raises
     "classes": ["wod"],  # which message functions to export
     "numdevs": {},  # devnode -> device count; {} means legacy: 2 devices on devnode 0
     "devnodes": [],  # devnode keys registered on DRV_ENABLE
@@ -69,6 +70,8 @@ def _count(dn):
 def _make(entry, getnumdevs, open_msg):
     def message(uDeviceID, uMsg, dwUser, dwParam1, dwParam2):
         LOG.append((entry, uDeviceID, uMsg, dwUser, dwParam1, dwParam2))
+        if uMsg == CONFIG["entry_raise_on"]:
+            raise RuntimeError("test driver fault")
         if uMsg == getnumdevs:
             return _count(dwParam1)
         if uMsg == open_msg:
@@ -96,8 +99,9 @@ def write_driver(folder: Path, name: str, **config: Any) -> Path:
         raise TypeError(f"unknown driver config {sorted(unknown)}")
     path = folder / f"{name}.py"
     merged = {**DEFAULTS, **config}
-    if merged["raise_on"] is not None:
-        merged["raise_on"] = int(merged["raise_on"])  # an IntEnum's repr is not source
+    for key in ("raise_on", "entry_raise_on"):
+        if merged[key] is not None:
+            merged[key] = int(merged[key])  # an IntEnum's repr is not source
     path.write_text(TEMPLATE.format(config=merged))
     return path
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from audiodrv.core.devclass import DeviceClass
 from audiodrv.mmsystem import (
     DRVM_DISABLE,
@@ -113,12 +115,22 @@ def test_rescan_adds_new_devnodes_and_keeps_ids(env):
     assert system.device(WOD, 1).devnode.key == "two"
 
 
-def test_drvm_exit_at_shutdown(env):
-    env.driver("d1")
+def test_drvm_exit_at_shutdown_for_each_initialised_devnode(env):
+    env.driver("d1", numdevs={"x": 1, "y": 1}, devnodes=["x", "y"])
     system = env.load([("wave", "d1.drv")])
-    log = env.log("d1.drv")
+    mod = env.module("d1.drv")
     system.shutdown()
-    assert wod_calls(log, DRVM_EXIT)
+    assert [c[5] for c in wod_calls(mod.LOG, DRVM_EXIT)] == mod.DEVNODES
+
+
+def test_driver_raising_on_getnumdevs_owns_no_device(env, caplog):
+    env.driver("bad", entry_raise_on=WODM_GETNUMDEVS)
+    env.driver("good")
+    with caplog.at_level(logging.ERROR):
+        system = env.load([("wave", "bad.drv"), ("wave1", "good.drv")])
+    assert "test driver fault" in caplog.text
+    assert system.count(WOD) == 2
+    assert {system.device(WOD, i).owner.filename for i in range(2)} == {"good.drv"}
 
 
 def test_unknown_device_class_message_is_bad_device_id(env):

@@ -60,6 +60,42 @@ def test_drv_open_result_is_the_driver_id_of_later_messages(env):
     assert [item[1] for item in log[-3:]] == [0xBEEF] * 3
 
 
+def test_drv_open_may_return_any_object_as_the_driver_id(env):
+    env.driver("rec", classes=[], open=("instance", 7))
+    env.load([])
+    h = winmm.OpenDriver("rec.drv")
+    assert h
+    winmm.SendDriverMessage(h, DRV_QUERYCONFIGURE, 0, 0)
+    assert env.log("rec.drv")[-1][1] == ("instance", 7)
+    assert winmm.CloseDriver(h) == 1
+
+
+def test_one_module_under_several_names_is_loaded_once(env):
+    path = env.driver("rec", classes=[])
+    env.load([])
+    handles = [winmm.OpenDriver(name) for name in ("rec.drv", str(path), "REC.DRV")]
+    assert all(handles) and len(set(handles)) == 3
+    assert messages(env.log("rec.drv")) == [DRV_LOAD, DRV_ENABLE] + [DRV_OPEN] * 3
+    log = env.log("rec.drv")
+    for h in handles:
+        assert winmm.CloseDriver(h) == 1
+    assert messages(log)[5:] == [DRV_CLOSE] * 3 + [DRV_DISABLE, DRV_FREE]
+
+
+def test_private_message_with_a_non_integer_result_is_contained(env, caplog):
+    (env.folder / "odd.py").write_text(
+        "DESCRIPTION = 'wave:odd'\n"
+        "def DriverProc(dwDriverID, hDriver, wMessage, lParam1, lParam2):\n"
+        "    return 'not a number' if wMessage == 0x4001 else 1\n"
+    )
+    env.load([])
+    h = winmm.OpenDriver("odd.drv")
+    with caplog.at_level(logging.ERROR):
+        assert winmm.SendDriverMessage(h, 0x4001, 0, 0) == 0
+    assert "ValueError" in caplog.text
+    assert winmm.CloseDriver(h) == 1
+
+
 def test_drv_load_failure_unloads_without_free(env):
     path = env.driver("rec", classes=[], load=0)
     env.load([])
