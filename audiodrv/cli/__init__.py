@@ -20,27 +20,29 @@ def print_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
 
 def _drivers(args: argparse.Namespace) -> int:
     from audiodrv.cli.controlpanel import ControlPanel
-    from audiodrv.mmsystem import DRV_CANCEL
+    from audiodrv.mmsystem import DRV_CANCEL, DRV_RESTART
 
     panel = ControlPanel(Path(args.ini) if args.ini else system_ini_path())
+    restart = False
     if args.action == "list":
         rows = [(d.key, d.filename, d.section, d.description) for d in panel.list()]
         print_table(rows, ("entry", "driver", "section", "description"))
     elif args.action == "add":
         keys, restart = panel.add(Path(args.source), args.entry)
         print(f"installed as {', '.join(keys)}")
-        if restart:
-            print("the driver asks for a restart of audiodrv programs to take effect")
     elif args.action == "remove":
-        keys, restart = panel.remove(args.name)
+        keys, restart, warnings = panel.remove(args.name)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"removed {', '.join(keys)}")
-        if restart:
-            print("the driver asks for a restart of audiodrv programs to take effect")
     elif args.action == "setup":
         answer = panel.setup(args.name)
         print("cancelled" if answer == DRV_CANCEL else "configured")
+        restart = answer == DRV_RESTART
     elif args.action == "default":
         print(f"{args.name} is now {panel.default(args.name)}")
+    if restart:
+        print("the driver asks for a restart of audiodrv programs to take effect")
     return 0
 
 
@@ -85,11 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from audiodrv.cli.controlpanel import ControlPanelError
+    from audiodrv.mmsystem import MMSystemError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except ControlPanelError as exc:
+    except (ControlPanelError, MMSystemError, OSError) as exc:
         print(f"audiodrv: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

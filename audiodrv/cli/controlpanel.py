@@ -82,19 +82,25 @@ class ControlPanel:
             raise _io_error("read", exc) from exc
 
     def _save(self, ini: IniFile, control: IniFile) -> None:
+        """Write both files or neither: SYSTEM.INI is put back when CONTROL.INI fails."""
         try:
+            before = self.system_ini.read_bytes()
             ini.save(self.system_ini)
-            control.save(self.control_ini)
+            try:
+                control.save(self.control_ini)
+            except OSError:
+                self.system_ini.write_bytes(before)
+                raise
         except OSError as exc:
             raise _io_error("write", exc) from exc
 
-    def _sections(self, ini: IniFile) -> list[str]:
-        """[drivers] plus the target sections of DESCRIPTION ``TYPE[SECTION]`` forms."""
-        return ["drivers"] + [s for s in ini.sections() if s.lower() not in (
-            "drivers", "boot", "drivers.description") and "." not in s]
-
     def _entries(self, ini: IniFile) -> list[tuple[str, DriverEntry]]:
-        return [(s, e) for s in self._sections(ini) for e in driver_entries(ini, s)]
+        """Every entry of [drivers], and the ``.drv`` entries of other sections (the
+        targets of DESCRIPTION ``TYPE[SECTION]`` forms and [mci]): the rest of SYSTEM.INI,
+        [386Enh] ``device=*vpicd`` or [keyboard] ``type=4``, is not about drivers."""
+        return [(s, e) for s in ini.sections() if s.lower() not in ("boot", "drivers.description")
+                for e in driver_entries(ini, s)
+                if s.lower() == "drivers" or e.filename.lower().endswith(".drv")]
 
     def _find(self, ini: IniFile, name: str) -> list[tuple[str, DriverEntry]]:
         """Entries matching an entry key or a driver filename (case-insensitive)."""
@@ -108,10 +114,16 @@ class ControlPanel:
 
     def _message(self, filename: str, msg: int, info: DrvConfigInfo) -> int:
         """Open the driver, send one configuration message, close it again."""
+        try:
+            load_driver_module(filename, self.system_ini.parent)
+        except DriverLoadError as exc:
+            raise ControlPanelError(str(exc)) from exc
         system = System(self.system_ini)  # no [drivers] are loaded: only this one opens
         handle = system.drivers.open(filename)
         if not handle:
-            raise ControlPanelError(f"driver {filename} did not open (see the log above)")
+            system.shutdown()
+            raise ControlPanelError(f"driver {filename} refused to load or open "
+                                    "(DRV_LOAD or DRV_OPEN returned 0)")
         try:
             return system.drivers.send(handle, msg, 0, info)
         finally:
@@ -154,6 +166,9 @@ class ControlPanel:
                 driver_file = resolve_file(source, item)
             except (ValueError, KeyError) as exc:
                 raise ControlPanelError(str(exc).strip('"')) from exc
+            if driver_file.suffix.lower() != ".py" and driver_file.name != "__init__.py":
+                raise ControlPanelError(f"{driver_file.name}: an audiodrv driver is a Python "
+                                        "file (.py) or package; a binary .drv cannot load")
             types = [(t, None) for t in item.types]
             text = item.description
         else:
@@ -206,24 +221,34 @@ class ControlPanel:
         except OSError as exc:
             raise ControlPanelError(f"cannot copy {driver_file} to {folder}: {exc}") from exc
 
-    def remove(self, name: str) -> tuple[list[str], bool]:
-        """Remove an entry (or every entry of a driver filename)."""
+    def remove(self, name: str) -> tuple[list[str], bool, list[str]]:
+        """Remove an entry (or every entry of a driver filename).
+
+        Returns the entry keys removed, whether the driver asked for a restart, and
+        warnings: a driver that is gone or will not open cannot be told (``DRV_REMOVE``),
+        but its stale entry is removed all the same.
+        """
         ini, control = self._load()
         found = self._find(ini, name)
         for section, entry in found:
             ini.remove(section, entry.key)
         filenames = {e.filename.lower(): e for _, e in found}
         restart = False
+        warnings = []
         for low, entry in filenames.items():
             if any(e.filename.lower() == low for _, e in self._entries(ini)):
                 continue  # the driver keeps another entry: not its last removal
             info = DrvConfigInfo(driver_section_name(entry.filename), entry.key, ini)
-            answer = self._message(entry.filename, DRV_REMOVE, info)
+            try:
+                answer = self._message(entry.filename, DRV_REMOVE, info)
+            except ControlPanelError as exc:
+                warnings.append(f"{exc}; its entry is removed without DRV_REMOVE")
+                continue
             if answer == DRV_CANCEL:
                 raise ControlPanelError(f"{entry.filename} refused to be removed")
             restart = restart or answer == DRV_RESTART
         self._save(ini, control)
-        return [e.key for _, e in found], restart
+        return [e.key for _, e in found], restart, warnings
 
     def setup(self, name: str) -> int:
         """``DRV_QUERYCONFIGURE`` then ``DRV_CONFIGURE``; returns the ``DRVCNF_*`` answer."""

@@ -85,6 +85,8 @@ if "wod" in CONFIG["classes"]:
     wodMessage = _make("wod", ddk.WODM_GETNUMDEVS, ddk.WODM_OPEN)
 if "wid" in CONFIG["classes"]:
     widMessage = _make("wid", ddk.WIDM_GETNUMDEVS, ddk.WIDM_OPEN)
+if "mid" in CONFIG["classes"]:
+    midMessage = _make("mid", ddk.MIDM_GETNUMDEVS, ddk.MIDM_OPEN)
 if "mod" in CONFIG["classes"]:
     modMessage = _make("mod", ddk.MODM_GETNUMDEVS, ddk.MODM_OPEN)
 if "aux" in CONFIG["classes"]:

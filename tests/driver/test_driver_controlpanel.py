@@ -10,10 +10,13 @@ from fakedrv import driverproc_messages, write_driver
 from audiodrv.cli import main
 from audiodrv.cli.controlpanel import ControlPanel, ControlPanelError
 from audiodrv.mmsystem import (
+    DRV_CANCEL,
     DRV_CONFIGURE,
     DRV_INSTALL,
+    DRV_OPEN,
     DRV_QUERYCONFIGURE,
     DRV_REMOVE,
+    DRV_RESTART,
 )
 
 
@@ -75,7 +78,7 @@ def test_drv_cancel_on_install_leaves_ini_unchanged(panel, source):
 def test_remove_sends_drv_remove_only_for_the_last_entry(panel, source):
     write_driver(source, "multi", description="wave,aux:Multi")
     panel.add(source / "multi.py")
-    panel.remove("aux")
+    assert panel.remove("aux") == (["aux"], False, [])
     assert DRV_REMOVE not in installed_log(panel, "multi")
     assert "aux=" not in panel.system_ini.read_text()
     panel.remove("multi.drv")
@@ -185,3 +188,86 @@ def test_cli_list(panel, source, capsys):
     assert main(["drivers", "--ini", str(panel.system_ini), "list"]) == 0
     out = capsys.readouterr().out
     assert "wave   w.drv   drivers  Wave thing" in out
+
+
+def answering(source: Path, name: str, msg: int, answer: int) -> Path:
+    """A driver file that answers ``msg`` with ``answer`` and defaults otherwise."""
+    path = source / f"{name}.py"
+    path.write_text(
+        f"from audiodrv import ddk\nDESCRIPTION = 'wave:{name}'\n"
+        "def DriverProc(i, h, m, a, b):\n"
+        f"    if m == {int(msg)}:\n        return {int(answer)}\n"
+        "    return ddk.DefDriverProc(i, h, m, a, b) or (1 if m == ddk.DRV_OPEN else 0)\n"
+    )
+    return path
+
+
+def test_drv_restart_is_reported_by_add_and_remove(panel, source, capsys):
+    ini = str(panel.system_ini)
+    assert main(["drivers", "--ini", ini, "add", str(answering(source, "ri", DRV_INSTALL,
+                                                                   DRV_RESTART))]) == 0
+    assert "restart" in capsys.readouterr().out
+    answering(panel.system_ini.parent, "ri", DRV_REMOVE, DRV_RESTART)
+    assert panel.remove("ri.drv") == (["wave"], True, [])
+
+
+def test_drv_cancel_on_remove_leaves_ini_unchanged(panel, source):
+    panel.add(answering(source, "stay", DRV_REMOVE, DRV_CANCEL))
+    before = panel.system_ini.read_text()
+    with pytest.raises(ControlPanelError, match="refused to be removed"):
+        panel.remove("wave")
+    assert panel.system_ini.read_text() == before
+
+
+def test_midi_limit_is_four(panel, source):
+    write_driver(source, "m", description="midi:M")
+    assert [panel.add(source / "m.py")[0] for _ in range(4)] == [
+        ["midi"], ["midi1"], ["midi2"], ["midi3"]]
+    with pytest.raises(ControlPanelError, match="already has 4 midi drivers"):
+        panel.add(source / "m.py")
+
+
+def test_other_system_ini_sections_are_not_drivers(panel, source):
+    with panel.system_ini.open("a") as f:
+        f.write("[386Enh]\ndevice=*vpicd\n\n[keyboard]\ntype=4\n\n[mci]\n"
+                "WaveAudio=mciwave.drv\n")
+    write_driver(source, "w", description="wave:W")
+    panel.add(source / "w.py")
+    assert [(d.key, d.section) for d in panel.list()] == [("wave", "drivers"),
+                                                          ("WaveAudio", "mci")]
+    with pytest.raises(ControlPanelError, match="no driver entry 'device'"):
+        panel.remove("device")
+
+
+def test_stale_entry_of_a_missing_driver_is_removed_with_a_warning(panel):
+    with panel.system_ini.open("a") as f:
+        f.write("wave=gone.drv\n")
+    keys, restart, warnings = panel.remove("wave")
+    assert keys == ["wave"] and not restart
+    assert len(warnings) == 1 and "'gone.drv' not found" in warnings[0]
+    assert "gone.drv" not in panel.system_ini.read_text()
+
+
+def test_driver_that_refuses_to_open_is_named_precisely(panel, source):
+    with pytest.raises(ControlPanelError, match=r"refused to load or open \(DRV_LOAD"):
+        panel.add(answering(source, "closed", DRV_OPEN, 0))
+
+
+def test_unwritable_control_ini_leaves_system_ini_unchanged(panel, source):
+    panel.control_ini.symlink_to("/proc/version")  # readable, but no file can be made there
+    before = panel.system_ini.read_bytes()
+    write_driver(source, "w", description="wave:W")
+    with pytest.raises(ControlPanelError, match="cannot write"):
+        panel.add(source / "w.py")
+    assert panel.system_ini.read_bytes() == before
+
+
+def test_inf_naming_a_binary_driver_is_refused_before_copying(panel, source):
+    (source / "OEMSETUP.INF").write_text(
+        "[disks]\n1 = ., \"Example disk\", disk1\n\n[Installable.Drivers]\n"
+        "bin = 1:EXDRV.DRV, \"wave\", \"A Win 3.1 binary\", \"\", \"\"\n"
+    )
+    (source / "EXDRV.DRV").write_bytes(b"MZ")
+    with pytest.raises(ControlPanelError, match="Python file"):
+        panel.add(source / "OEMSETUP.INF")
+    assert not (panel.system_ini.parent / "EXDRV.DRV").exists()

@@ -139,3 +139,39 @@ def test_unknown_device_class_message_is_bad_device_id(env):
     assert system.count(DeviceClass.MIDIOUT) == 0
     device = system.device(WOD, 0)
     assert device.message(DeviceClass.MIDIOUT, 1, 0, 0, 0) == MMSYSERR_BADDEVICEID
+
+
+def test_handles_are_validated_per_class_and_never_taken_for_ids(env):
+    from ctypes import byref, c_void_p, sizeof
+
+    from audiodrv import winmm
+    from audiodrv.mmsystem import (
+        CALLBACK_NULL,
+        MIDIINCAPSA,
+        MMSYSERR_INVALHANDLE,
+        WAVEFORMATEX,
+    )
+
+    env.driver("both", classes=["wod", "mod", "mid"])
+    env.load([("wave", "both.drv"), ("midi", "both.drv")])
+    fmt = WAVEFORMATEX(wFormatTag=1, nChannels=1, nSamplesPerSec=8000, wBitsPerSample=16,
+                       nBlockAlign=2, nAvgBytesPerSec=16000)
+    hwo, hmo = c_void_p(), c_void_p()
+    assert winmm.waveOutOpen(byref(hwo), 0, byref(fmt), 0, 0, CALLBACK_NULL) == MMSYSERR_NOERROR
+    assert winmm.midiOutOpen(byref(hmo), 0, 0, 0, CALLBACK_NULL) == MMSYSERR_NOERROR
+    assert winmm.waveOutReset(hwo.value) == MMSYSERR_NOERROR
+    # A handle of another class (B15), a foreign value, a handle in place of an id (B14).
+    assert winmm.midiOutReset(hwo.value) == MMSYSERR_INVALHANDLE
+    assert winmm.waveOutReset(hmo.value) == MMSYSERR_INVALHANDLE
+    caps = MIDIINCAPSA()
+    assert winmm.midiInGetDevCapsA(0, byref(caps), sizeof(caps)) == MMSYSERR_NOERROR
+    assert winmm.midiInGetDevCapsA(hmo.value, byref(caps), sizeof(caps)) == MMSYSERR_BADDEVICEID
+    assert winmm.waveOutReset(0x1234) == MMSYSERR_INVALHANDLE
+    h2 = c_void_p()
+    assert winmm.waveOutOpen(byref(h2), hwo.value, byref(fmt), 0, 0, CALLBACK_NULL) == (
+        MMSYSERR_BADDEVICEID)
+    # A closed handle is dead.
+    assert winmm.waveOutClose(hwo.value) == MMSYSERR_NOERROR
+    assert winmm.waveOutReset(hwo.value) == MMSYSERR_INVALHANDLE
+    assert winmm.waveOutClose(hwo.value) == MMSYSERR_INVALHANDLE
+    assert winmm.midiOutClose(hmo.value) == MMSYSERR_NOERROR
