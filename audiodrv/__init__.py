@@ -38,9 +38,22 @@ __all__ = [
     "midi_devices",
     "play",
     "record",
+    "rescan",
     *sorted({cls.__name__ for cls in ERROR_CLASSES.values()}),
 ]
 __version__ = "0.1.0"
+
+
+def rescan() -> None:
+    """Look for devices again (an audio server started, a MIDI port appeared).
+
+    Every driver gets ``DRV_PNPINSTALL``, new devnodes ``DRVM_INIT``, and the global ids are
+    renumbered; handles already open keep their device.
+    """
+    from audiodrv.core.system import get_system
+
+    get_system().rescan()
+
 
 for _cls in ERROR_CLASSES.values():
     globals()[_cls.__name__] = _cls

@@ -184,7 +184,7 @@ class System:
             if self.drivers.load_boot(filename) is None:
                 log.warning("boot driver %s did not load", filename)
         for entry in driver_entries(self.ini):
-            handle = self.drivers.open(entry.key)
+            handle = self.drivers.open(entry.key, "drivers")
             if not handle:
                 log.warning("[drivers] %s=%s did not open", entry.key, entry.filename)
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import audiodrv
 from audiodrv.core.devclass import DeviceClass
 from audiodrv.mmsystem import (
     DRVM_DISABLE,
@@ -108,7 +109,7 @@ def test_rescan_adds_new_devnodes_and_keeps_ids(env):
     mod = env.module("pnp.drv")
     assert system.count(WOD) == 1
     mod.CONFIG["devnodes"].append("two")
-    system.rescan()
+    audiodrv.rescan()
     assert system.count(WOD) == 2
     # The first devnode is not initialised twice; the new one is.
     assert len(wod_calls(mod.LOG, DRVM_INIT)) == 2
