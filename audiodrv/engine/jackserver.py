@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import ctypes
 import glob
 import itertools
@@ -567,6 +568,10 @@ class JackServer:
         except (OSError, ValueError):
             pass  # stop() closed the pipe under us
         finally:
+            # Reap it: jackd refuses to start under a name whose last server is a zombie
+            # ("server already active"), so a killed server could not be started again.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
             self._exited.set()
             self._wake.set()
 

@@ -11,15 +11,19 @@ the feeder starts a new one when data is there again and counts the event as an 
 xruns, not this stream's.
 
 PortAudio 19.6's JACK host API cannot let go of a dead server: ``Pa_CloseStream`` blocks
-and ``Pa_Terminate`` asserts until a server of that name is back.  So a stream the server
-took away is left untouched ("lost") until a rescan finds the server again, and while
-one is lost PortAudio's own exit handler is skipped.
+and ``Pa_Terminate`` asserts or never returns, even once the server is back.  So a stream
+the server took away is left untouched ("lost"), and a rescan gives sounddevice a fresh
+PortAudio instance instead (see ``_revive``); the lost streams and their instance are
+abandoned as they are, and PortAudio's exit handler skips them.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,6 +140,51 @@ def reinitialize() -> None:
         log.info("PortAudio did not get a JACK client (attempt %d); retrying", attempt + 1)
 
 
+# Dead PortAudio instances, with the streams they could not close: kept for good (_revive).
+_abandoned: list[Any] = []
+
+
+def _library_file() -> str | None:
+    """The file sounddevice loaded PortAudio from (it may hold only a bare soname)."""
+    if os.path.isabs(sd._libname):
+        return str(sd._libname)
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split(None, 5)[-1].strip()
+                if os.path.basename(path).startswith("libportaudio") and os.path.isfile(path):
+                    return path
+    except OSError:
+        pass
+    return None
+
+
+def _revive(lost: list[_Stream]) -> None:
+    """Replace sounddevice's PortAudio instance, whose ``lost`` streams cannot be closed.
+
+    A copy of the library file is a new object to the dynamic loader, so it is mapped anew
+    with PortAudio state of its own.  The old instance is never unloaded: libjack keeps
+    pointers into it (PortAudio's error callbacks), and the next ``jack_client_open`` would
+    call into unmapped memory.
+    """
+    source = _library_file()
+    if source is None:
+        raise RuntimeError("PortAudio cannot release a stream whose audio server died, and "
+                           "its library file is unknown; restart the program to use that "
+                           "server's devices again")
+    folder = tempfile.mkdtemp(prefix="audiodrv-portaudio-")
+    try:
+        copy = os.path.join(folder, os.path.basename(source))
+        shutil.copyfile(source, copy)
+        fresh = sd._ffi.dlopen(copy)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # a mapped library needs no file
+    _abandoned.append((sd._lib, lost))
+    sd._lib = fresh
+    sd._initialized = 0
+    log.info("PortAudio re-instantiated from %s after a server loss", source)
+
+
 def _has_jack() -> bool:
     return any(api["name"].startswith("JACK") for api in sd.query_hostapis())
 
@@ -143,7 +192,7 @@ def _has_jack() -> bool:
 def terminate() -> None:
     """Close every stream and shut PortAudio down: call it before stopping a JACK server
     this process uses (PortAudio cannot close its JACK client afterwards).  After a server
-    loss it does nothing (see :meth:`StreamService.drop_lost`)."""
+    loss it does nothing until a rescan (see :meth:`StreamService.drop_lost`)."""
     if service.has_lost():
         return
     service.close_all()
@@ -326,18 +375,21 @@ class StreamService:
         return any(s.lost for s in self._streams.values())
 
     def drop_lost(self) -> None:
-        """Forget lost streams that no client uses any more; refuse while any remains.
+        """Abandon lost streams, with the PortAudio instance they belong to (``_revive``).
 
-        FIXME: PortAudio 19.6's JACK host API never returns from ``Pa_CloseStream`` or
-        ``Pa_Terminate`` once the stream's server died (verified with jackd 1.9.21, with
-        and without the server restarted), so PortAudio cannot be re-initialised in this
-        process after a server loss: the devices stay disabled until the program restarts.
+        Their clients stay attached to them and fail from then on; new opens get streams
+        of the fresh instance.  Refused while a live stream is open: it belongs to the old
+        instance too.
         """
         with self._lock:
-            if self.has_lost():
-                raise RuntimeError(
-                    "PortAudio cannot release a stream whose JACK server died; restart the "
-                    "program to use that server's devices again")
+            lost = [s for s in self._streams.values() if s.lost]
+            if not lost:
+                return
+            if len(lost) < len(self._streams):
+                raise RuntimeError("cannot rescan PortAudio while streams are open")
+            _revive(lost)
+            self._streams.clear()
+            self._users.clear()
 
     def close_all(self) -> None:
         with self._lock:

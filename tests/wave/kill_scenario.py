@@ -1,5 +1,5 @@
-"""The body of the server-death test, run in a child process: PortAudio 19.6 cannot be
-re-initialised in a process whose JACK server died, so the test runner must not be it."""
+"""The body of the server-death test, run in a child process: it leaves a dead PortAudio
+instance behind (see audiodrv.engine.portaudio), which the test runner should not carry."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from wavekit import RATE, Buffer, Device, tone, wave_format
 from audiodrv import winmm
 from audiodrv.core.notify import notifier
 from audiodrv.core.system import reset_system
+from audiodrv.engine import portaudio
+from audiodrv.engine.jackserver import JackServer
 from audiodrv.mmsystem import MMTIME, TIME_SAMPLES, WAVEHDR, WIM_DATA, WOM_DONE
 
 
-def run(ini: str, jackd_pid: int) -> dict[str, Any]:
-    """Play and record, kill jackd, and report what came back."""
+def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
+    """Play and record, kill jackd, start it again, and report what came back."""
     system = reset_system(ini)
     assert system is not None
     out, rec = Device(True, 0, wave_format()), Device(False, 0, wave_format())
@@ -47,7 +49,14 @@ def run(ini: str, jackd_pid: int) -> dict[str, Any]:
     report["late_start"] = winmm.waveInStart(rec.handle)
     report["close"] = (winmm.waveOutClose(out.handle), winmm.waveInClose(rec.handle))
     report["reopen"] = Device(True, 0, wave_format()).result
-    system.rescan()
-    notifier.flush()
-    report["after_rescan"] = Device(True, 0, wave_format()).result
+    with JackServer(name=jackd_name):
+        system.rescan()
+        notifier.flush()
+        again = Device(True, 0, wave_format())
+        report["after_rescan"] = again.result
+        if again.result == 0:
+            again.play(tone(440, 0.1))
+            report["played_after_rescan"] = again.notes.wait(WOM_DONE, 1, timeout=10)
+            report["close_after_rescan"] = winmm.waveOutClose(again.handle)
+        portaudio.terminate()  # before the server goes: PortAudio cannot close after it
     return report

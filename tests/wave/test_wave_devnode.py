@@ -1,5 +1,6 @@
 """The audio server dies mid-stream: the devnode is disabled, every buffer comes back,
-later calls fail cleanly, and nothing hangs (a rescan included)."""
+later calls fail cleanly, nothing hangs, and with the server back a rescan brings the
+device back."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_pat
     ini.write_text("[drivers]\nwave=sndpa.drv\n")
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-        report = pool.submit(run, str(ini), server.pid).result(timeout=60)
+        report = pool.submit(run, str(ini), server.pid, server.name).result(timeout=90)
     assert report["open"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
     # Every queued buffer came back done, in order; waveIn returned what it had.
     assert report["all_done"] and report["done_order_ok"]
@@ -38,7 +39,8 @@ def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_pat
     assert report["late_start"] == MMSYSERR_NOTENABLED
     assert report["close"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
     assert report["reopen"] == MMSYSERR_NOTENABLED
-    # FIXME: with the server back, PortAudio 19.6 still cannot re-initialise (see
-    # audiodrv.engine.portaudio): the device stays disabled instead of coming back.
-    assert report["after_rescan"] == MMSYSERR_NOTENABLED
-    assert server.wait(10) is not None  # jackd really died (its registry slot is freed at stop)
+    assert server.wait(10) is not None  # jackd really died
+    # The server back (same name), a rescan: the device opens and plays again.
+    assert report["after_rescan"] == MMSYSERR_NOERROR
+    assert report["played_after_rescan"]
+    assert report["close_after_rescan"] == MMSYSERR_NOERROR
