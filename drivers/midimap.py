@@ -1,9 +1,11 @@
 """midimap.drv: the MIDI mapper (MIDI_MAPPER).
 
 Routes to the device named by ``[midimap.drv] device=`` in SYSTEM.INI, else to the first
-MIDI port, else to the synthesizer, so ``midiOutOpen(MIDI_MAPPER)`` makes sound on any
-machine with audio.  Like Windows' midimap.dll it opens that device through winmm and
-forwards every message; completions of the application's buffers come back through it.
+MIDI port that is not a through port, else to the synthesizer, so ``midiOutOpen(MIDI_MAPPER)``
+makes sound on any machine with audio.  Like Windows' midimap.dll it opens that device
+through winmm and forwards every message; completions of the application's buffers come
+back through it.  The mapper has a volume of its own (B104: 0xFFFFFFFF at first), passed on
+to the device it maps to when that device has one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from typing import Any
 from audiodrv import ddk, winmm
 
 DESCRIPTION = "MidiMapper:MIDI mapper"
+
+# ALSA always has a "Midi Through" port, which plays nothing: chosen automatically, the
+# mapper would be silent on every Linux machine with a sequencer.
+_THROUGH = "midi through"
 
 
 class _Instance:
@@ -29,6 +35,7 @@ class _Instance:
 class _Mapper:
     def __init__(self) -> None:
         self.preferred: str | None = None
+        self.volume = 0xFFFFFFFF
 
     def DriverProc(self, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any,
                    lParam2: Any) -> int:
@@ -48,8 +55,18 @@ class _Mapper:
         for i, name, _tech in devices:
             if self.preferred and name.lower() == self.preferred.lower():
                 return i
+        devices = [d for d in devices if _THROUGH not in d[1].lower()]
         ports = [i for i, _n, tech in devices if tech == ddk.MOD_MIDIPORT]
         return (ports or [i for i, _n, _t in devices] or [None])[0]
+
+    def _set_volume(self, target: int, volume: int) -> int:
+        """Keep ``volume`` and pass it on to ``target`` (a device id or handle) if it has one."""
+        self.volume = volume
+        caps = ddk.MIDIOUTCAPSW()
+        result = winmm.midiOutGetDevCapsW(target, ctypes.byref(caps), ctypes.sizeof(caps))
+        if result != ddk.MMSYSERR_NOERROR or not caps.dwSupport & ddk.MIDICAPS_VOLUME:
+            return ddk.MMSYSERR_NOERROR
+        return winmm.midiOutSetVolume(target, volume)
 
     def modMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
                    dwParam2: Any) -> int:
@@ -80,6 +97,16 @@ class _Mapper:
             inst.desc.notify(inst.flags, ddk.MOM_OPEN)
             return ddk.MMSYSERR_NOERROR
         inst = dwUser if isinstance(dwUser, _Instance) else None
+        if uMsg == ddk.MODM_GETVOLUME:
+            if dwParam1 is None:
+                return ddk.MMSYSERR_INVALPARAM
+            dwParam1.value = self.volume
+            return ddk.MMSYSERR_NOERROR
+        if uMsg == ddk.MODM_SETVOLUME:
+            target = inst.target if inst is not None else self._target()
+            if target is None:
+                return ddk.MMSYSERR_BADDEVICEID  # B101: nothing to map to
+            return self._set_volume(target, int(dwParam1) & 0xFFFFFFFF)
         if inst is None:
             if uMsg in (ddk.DRVM_INIT, ddk.DRVM_EXIT, ddk.DRVM_ENABLE, ddk.DRVM_DISABLE):
                 return ddk.MMSYSERR_NOERROR

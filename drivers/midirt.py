@@ -4,10 +4,17 @@ port, each port a devnode.
 The RtMidi API is chosen per platform (ALSA where the sequencer exists, JACK when a server
 is up, CoreMIDI, WinMM) unless ``[midirt.drv] api=`` names one; ``virtual=name,...`` adds
 a MIDI out and a MIDI in device per name that open a port of their own (``name``) for
-other programs to connect to.  Output keeps running
-status per spec B106; input delivers ``MIM_DATA`` with milliseconds since ``midiInStart``,
-SysEx into the queued buffers (spanning several when longer than one), and ``MIM_ERROR``
-for malformed data.
+other programs to connect to.
+
+Output keeps running status per spec B106.  Input delivers ``MIM_DATA`` stamped with the
+milliseconds from ``midiInStart`` to the message's arrival (RtMidi's own spacing, see
+``engine.midiport.MidiInPort.receive``); real-time bytes as ``MIM_DATA`` of their own,
+wherever they come (even inside a SysEx); SysEx into the queued buffers (spanning several
+when longer than one), each returned with ``MIM_LONGDATA``, or ``MIM_LONGERROR`` for the
+buffer holding the end of a SysEx that a status byte cut short; ``MIM_ERROR`` for a
+malformed short message.  SysEx bytes that find no buffer queued are dropped and reported
+once per SysEx with ``MIM_ERROR``, ``p1`` its first bytes (0xF0 in the low byte): there is
+no header to give ``MIM_LONGERROR``.
 """
 
 from __future__ import annotations
@@ -27,9 +34,14 @@ log = logging.getLogger("audiodrv.driver.midirt")
 
 # RtMidi queues input until polled (engine.midiport.MidiInPort says why it is not a
 # callback).  While an input is started the interval is what polling adds to MIDI in
-# latency, half of it on average; open but not started, input is only discarded, slowly
-# enough to cost nothing and fast enough that RtMidi's 1024-message queue never fills.
+# latency, half of it on average: 0.5 ms while messages flow (and just after a start),
+# growing to 4 ms over a second without any, where an idle started input costs little
+# (measured at 0.5 ms: 6-8 % of a core).  Open but not started, input is only discarded,
+# slowly enough to cost nothing and fast enough that RtMidi's 1024-message queue never fills.
 POLL_INTERVAL = 0.0005
+QUIET_POLL_INTERVAL = 0.004
+BUSY_SECONDS = 0.25  # polling stays fast this long after the last message or start
+DOUBLING_SECONDS = 0.25  # then the interval doubles this often, up to QUIET_POLL_INTERVAL
 IDLE_POLL_INTERVAL = 0.02
 
 # Bytes in a message by status (0x80..0xFF); system-exclusive is handled apart.
@@ -38,21 +50,79 @@ _LENGTHS = {**{s: 3 for s in range(0x80, 0xC0)}, **{s: 2 for s in range(0xC0, 0x
             **{s: 1 for s in range(0xF8, 0x100)}}
 
 
+# Real-time bytes (0xF8-0xFF) may come anywhere in a MIDI byte stream, even inside a
+# SysEx; every other byte >= 0x80 ends what came before it.
+_REALTIME = 0xF8
+
+# What one input message splits into (_pieces).
+_SHORT, _SYSEX, _BROKEN_SYSEX = "short", "sysex", "broken sysex"
+
+
+def poll_interval(quiet_seconds: float) -> float:
+    """How long a started input sleeps between polls, ``quiet_seconds`` after the last
+    message (or start): fast while traffic flows, backing off when it stops."""
+    if quiet_seconds < BUSY_SECONDS:
+        return POLL_INTERVAL
+    doublings = (quiet_seconds - BUSY_SECONDS) / DOUBLING_SECONDS
+    return min(QUIET_POLL_INTERVAL, POLL_INTERVAL * 2 ** doublings)
+
+
 def _short_bytes(packed: int, running: int) -> tuple[bytes, int]:
-    """The bytes of a packed short message and the new running status (spec B106)."""
+    """The bytes of a packed short message and the new running status (spec B106).
+
+    Data bytes are masked to 7 bits (a set top bit would make them status bytes).  0xF0
+    and 0xF7 frame a SysEx, which takes a long message: alone they are dropped (as Wine
+    does), clearing running status like every system common status.
+    """
     status = packed & 0xFF
     if status < 0x80:
         if not running:
             return b"", running  # COMPAT: data bytes without a running status are dropped
-        status, data = running, [packed & 0xFF, (packed >> 8) & 0xFF]
+        status, data = running, [packed & 0x7F, (packed >> 8) & 0x7F]
     else:
-        data = [(packed >> 8) & 0xFF, (packed >> 16) & 0xFF]
+        data = [(packed >> 8) & 0x7F, (packed >> 16) & 0x7F]
         if status < 0xF0:
             running = status
         elif status <= 0xF7:
             running = 0
+    if status in (0xF0, 0xF7):
+        return b"", running
     length = _LENGTHS.get(status, 1)
     return bytes([status, *data][:length]), running
+
+
+def _pieces(message: list[int]) -> list[tuple[str, bytes]]:
+    """Split one input message into what is delivered: short messages (well formed or
+    not), complete SysEx, and SysEx cut short by a status byte, in arrival order.
+
+    RtMidi joins the parts of a SysEx until it sees 0xF7, so one message may hold a SysEx
+    interrupted by another status byte (a second 0xF0 among them) and what followed it.
+    """
+    pieces: list[tuple[str, bytes]] = []
+    piece = bytearray()
+
+    def end_piece() -> None:
+        if piece:
+            pieces.append((_BROKEN_SYSEX if piece[0] == 0xF0 else _SHORT, bytes(piece)))
+            piece.clear()
+
+    for byte in message:
+        if byte >= _REALTIME:
+            pieces.append((_SHORT, bytes([byte])))
+        elif byte == 0xF7 and piece[:1] == b"\xf0":
+            pieces.append((_SYSEX, bytes(piece) + b"\xf7"))
+            piece.clear()
+        else:
+            if byte >= 0x80:
+                end_piece()
+            piece.append(byte)
+    end_piece()
+    return pieces
+
+
+def _packed(data: bytes) -> int:
+    """Up to three bytes as MIM_DATA's p1 packs them: the first in the low byte."""
+    return int.from_bytes(data[:3], "little")
 
 
 class _Out:
@@ -70,17 +140,16 @@ class _In:
         self.port: midiport.MidiInPort | None = None
         self.buffers: deque[Any] = deque()
         self.started_ns: int | None = None
-        self.sysex_without_buffer = 0  # SysEx bytes that found no buffer: reported, counted
         self.lock = threading.Lock()
         self.drain_lock = threading.Lock()  # the input thread's and a stop's drains in turn
 
     def notify(self, msg: int, p1: int = 0, p2: int = 0) -> None:
         self.desc.notify(self.flags, msg, p1, p2)
 
-    def complete_head(self, timestamp: int) -> None:
+    def complete_head(self, timestamp: int, msg: int = ddk.MIM_LONGDATA) -> None:
         hdr = self.buffers.popleft()
         hdr.dwFlags = (hdr.dwFlags & ~ddk.MHDR_INQUEUE) | ddk.MHDR_DONE
-        self.notify(ddk.MIM_LONGDATA, ddk.address_of(hdr), timestamp)
+        self.notify(msg, ddk.address_of(hdr), timestamp)
 
 
 class _Driver:
@@ -91,6 +160,7 @@ class _Driver:
         self.ins: list[tuple[int, str, bool]] = []
         self.inputs: set[_In] = set()
         self._wake = threading.Event()  # an input opened or started
+        self._active_ns = 0  # the last message or start, for poll_interval
         self._thread: threading.Thread | None = None
 
     # -- DriverProc ---------------------------------------------------------------------------
@@ -236,6 +306,7 @@ class _Driver:
             with inst.lock:
                 if inst.started_ns is None:
                     inst.started_ns = time.monotonic_ns()
+            self._active_ns = time.monotonic_ns()
             self._wake.set()
             return ddk.MMSYSERR_NOERROR
         if uMsg in (ddk.MIDM_STOP, ddk.MIDM_RESET):
@@ -250,11 +321,14 @@ class _Driver:
                     inst.complete_head(stamp)  # the partly filled buffer (documented)
             return ddk.MMSYSERR_NOERROR
         if uMsg == ddk.MIDM_CLOSE:
-            if inst.buffers:
-                return ddk.MIDIERR_STILLPLAYING
-            self.inputs.discard(inst)
-            assert inst.port is not None
-            inst.port.close()
+            # Under the drain lock: a batch the input thread is delivering goes out before
+            # MIM_CLOSE, and nothing after it (the closed port yields nothing).
+            with inst.drain_lock:
+                if inst.buffers:
+                    return ddk.MIDIERR_STILLPLAYING
+                self.inputs.discard(inst)
+                assert inst.port is not None
+                inst.port.close()
             inst.notify(ddk.MIM_CLOSE)
             return ddk.MMSYSERR_NOERROR
         return ddk.MMSYSERR_NOTSUPPORTED
@@ -272,7 +346,8 @@ class _Driver:
             elif all(inst.started_ns is None for inst in list(self.inputs)):
                 self._wake.wait(IDLE_POLL_INTERVAL)
             else:
-                time.sleep(POLL_INTERVAL)
+                quiet = (time.monotonic_ns() - self._active_ns) / 1e9
+                self._wake.wait(poll_interval(quiet))
             self._wake.clear()
             for inst in list(self.inputs):
                 self._drain(inst)
@@ -285,8 +360,10 @@ class _Driver:
         """Turn queued port messages into notifications (on this driver's thread)."""
         assert inst.port is not None
         with inst.drain_lock:
-            arrival = time.monotonic_ns()
-            for message in inst.port.receive():
+            received = inst.port.receive()
+            if received:
+                self._active_ns = time.monotonic_ns()
+            for message, arrival in received:
                 self._deliver(inst, message, arrival)
 
     def _deliver(self, inst: _In, message: list[int], arrival: int) -> None:
@@ -294,32 +371,35 @@ class _Driver:
             if inst.started_ns is None:
                 return  # nothing is delivered before midiInStart or after a stop
             stamp = self._stamp(inst, arrival)
-            if message and message[0] == 0xF0:
-                self._sysex(inst, bytes(message), stamp)
-                return
-        packed = sum(b << (8 * i) for i, b in enumerate(message[:3]))
-        well_formed = bool(message) and message[0] >= 0x80 and \
-            len(message) == _LENGTHS.get(message[0], 0) and \
-            all(b < 0x80 for b in message[1:])
-        inst.notify(ddk.MIM_DATA if well_formed else ddk.MIM_ERROR, packed, stamp)
+            for kind, piece in _pieces(message):
+                if kind == _SHORT:
+                    well_formed = piece[0] >= 0x80 and len(piece) == _LENGTHS.get(piece[0])
+                    inst.notify(ddk.MIM_DATA if well_formed else ddk.MIM_ERROR,
+                                _packed(piece), stamp)
+                else:
+                    self._sysex(inst, piece, stamp, broken=kind == _BROKEN_SYSEX)
 
-    def _sysex(self, inst: _In, data: bytes, stamp: int) -> None:
-        """Fill queued buffers in order; a buffer completes when full or at 0xF7 (B144)."""
-        while data:
+    def _sysex(self, inst: _In, data: bytes, stamp: int, broken: bool) -> None:
+        """Fill queued buffers in order (B144).  A buffer is returned when full
+        (``MIM_LONGDATA``) or when it holds the end of the SysEx: ``MIM_LONGDATA`` after
+        0xF7, ``MIM_LONGERROR`` when a status byte cut the SysEx short.  What finds no
+        buffer is dropped and reported (see the module docstring)."""
+        rest = data
+        while rest:
             if not inst.buffers:
-                inst.sysex_without_buffer += len(data)
                 log.warning("MIDI in: %d SysEx bytes arrived with no buffer queued",
-                            len(data))
-                inst.notify(ddk.MIM_LONGERROR, 0, stamp)
+                            len(rest))
+                inst.notify(ddk.MIM_ERROR, _packed(data), stamp)
                 return
             hdr = inst.buffers[0]
             view = ddk.header_data(hdr)
-            room = len(view) - hdr.dwBytesRecorded
-            take = data[:room]
+            take = rest[:len(view) - hdr.dwBytesRecorded]
             view[hdr.dwBytesRecorded:hdr.dwBytesRecorded + len(take)] = take
             hdr.dwBytesRecorded += len(take)
-            data = data[len(take):]
-            if hdr.dwBytesRecorded == len(view) or take.endswith(b"\xf7"):
+            rest = rest[len(take):]
+            if not rest:
+                inst.complete_head(stamp, ddk.MIM_LONGERROR if broken else ddk.MIM_LONGDATA)
+            elif hdr.dwBytesRecorded == len(view):
                 inst.complete_head(stamp)
 
 

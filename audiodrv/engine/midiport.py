@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,14 +145,37 @@ class MidiInPort(_Port):
         super().__init__(rtmidi.MidiIn, api, port, client, virtual)
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
         self._lock = threading.Lock()  # a receive() and a close() never overlap
+        self._last_ns: int | None = None  # when the last message received arrived
 
-    def receive(self) -> list[list[int]]:
-        """Every message queued since the last call, oldest first ([] once closed)."""
-        messages = []
+    def receive(self) -> list[tuple[list[int], int]]:
+        """Every message queued since the last call, oldest first, each with the
+        ``time.monotonic_ns()`` it arrived at ([] once closed).
+
+        RtMidi stamps each message with the seconds since the one before it (its own
+        clock, taken as it queued the message), so a batch keeps its spacing, which the
+        time of the poll alone would flatten.  The chain is placed by the previous
+        message's arrival and bounded by the poll (nothing in the batch arrived after it
+        was collected): the bound anchors the first message a port ever receives and
+        pulls the chain back whenever it runs late, so an estimate is never early and is
+        late by at most one poll interval.
+        """
         with self._lock:
+            events = []
             while self.handle is not None and (event := self.handle.get_message()):
-                messages.append(event[0])
-        return messages
+                events.append(event)
+            polled = time.monotonic_ns()
+            if not events:
+                return []
+            deltas = [round(delta * 1_000_000_000) for _message, delta in events]
+            # RtMidi's first message on a port has delta 0 and no predecessor: the bound.
+            chained = polled if self._last_ns is None else self._last_ns + sum(deltas)
+            arrival = self._last_ns = min(polled, chained)
+        stamped = []
+        for (message, _delta), delta in zip(reversed(events), reversed(deltas), strict=True):
+            stamped.append((message, arrival))
+            arrival -= delta
+        stamped.reverse()
+        return stamped
 
     def close(self) -> None:
         with self._lock:

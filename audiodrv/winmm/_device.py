@@ -23,6 +23,10 @@ from audiodrv.mmsystem import (
     CALLBACK_THREAD,
     CALLBACK_TYPEMASK,
     CALLBACK_WINDOW,
+    DRV_QUERYDEVNODE,
+    DRV_QUERYDRVENTRY,
+    DRV_QUERYMAPPABLE,
+    DRVM_MAPPER_PREFERRED_GET,
     MMSYSERR_BADDEVICEID,
     MMSYSERR_INVALHANDLE,
     MMSYSERR_INVALPARAM,
@@ -40,6 +44,7 @@ __all__ = [
     "close_device",
     "device_message",
     "device_of",
+    "driver_message",
     "get_caps",
     "get_error_text",
     "get_id",
@@ -154,6 +159,39 @@ def device_message(cls: DeviceClass, id_or_handle: int, msg: int, p1: Any = 0,
     if device is None:
         return MMSYSERR_INVALHANDLE
     return device.message(cls, msg, None, p1, p2)
+
+
+def driver_message(cls: DeviceClass, id_or_handle: int, msg: int, p1: Any, p2: Any,
+                   refused: tuple[int, ...]) -> int:
+    """``midiOutMessage``/``midiInMessage`` (B120, B148).
+
+    A handle's driver gets every message but those in ``refused`` (its open and close: a
+    handle is opened and closed only through the open and close functions), which are
+    NOTSUPPORTED.  A device id is answered by winmm itself, as Wine's
+    ``MMDRV_PhysicalFeatures``: ``DRV_QUERYMAPPABLE`` (2 for a mapper, else 0),
+    ``DRVM_MAPPER_PREFERRED_GET`` (no preferred device), ``DRV_QUERYDEVNODE`` (0),
+    ``DRV_QUERYDRVENTRY`` (the driver's file name); any other message is INVALPARAM, and
+    an id with no device INVALHANDLE.
+    """
+    open_dev = opened(id_or_handle, cls)
+    if open_dev is not None:
+        return MMSYSERR_NOTSUPPORTED if msg in refused else open_dev.message(msg, p1, p2)
+    device = device_of(cls, id_or_handle)
+    if device is None:
+        return MMSYSERR_INVALHANDLE
+    if msg == DRV_QUERYMAPPABLE:
+        return 2 if device.mapper else 0
+    if msg == DRVM_MAPPER_PREFERRED_GET:
+        stored = store(p1, 0xFFFFFFFF) and store(p2, 0)
+        return MMSYSERR_NOERROR if stored else MMSYSERR_INVALPARAM  # B27: a null pointer
+    if msg == DRV_QUERYDEVNODE:
+        return MMSYSERR_NOERROR if store(p1, 0) else MMSYSERR_INVALPARAM
+    if msg == DRV_QUERYDRVENTRY:
+        room = (p2 & 0xFFFF) - 1  # LOWORD(p2) characters, the terminating NUL included
+        name = device.owner.filename[:max(room, 0)]
+        return MMSYSERR_NOERROR if room >= 0 and write_text(p1, name, wide=False) \
+            else MMSYSERR_INVALPARAM
+    return MMSYSERR_INVALPARAM
 
 
 def check_callback(dwCallback: Any, fdwOpen: int) -> int:

@@ -40,11 +40,12 @@ from audiodrv.mmsystem import (
     MODM_SETVOLUME,
     MODM_UNPREPARE,
 )
-from audiodrv.winmm._args import store
+from audiodrv.winmm._args import deref, store
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
     device_message,
+    driver_message,
     get_caps,
     get_error_text,
     get_id,
@@ -55,6 +56,7 @@ from audiodrv.winmm._device import (
     queue_header,
     unprepare_header,
 )
+from audiodrv.winmm.midistream import MAX_STREAM_BUFFER, close_stream_handle, is_stream
 
 __all__ = [
     "midiInAddBuffer", "midiInClose", "midiInGetDevCapsA", "midiInGetDevCapsW",
@@ -115,7 +117,13 @@ def midiOutOpen(phmo: Any, uDeviceID: int, dwCallback: Any = 0, dwInstance: Any 
 
 
 def midiOutClose(hmo: int) -> int:
-    """Close; MIDIERR_STILLPLAYING while long buffers are queued. Also INVALHANDLE."""
+    """Close; MIDIERR_STILLPLAYING while long buffers are queued. Also INVALHANDLE.
+
+    A stream handle is a midiOut handle (B152): it closes as by ``midiStreamClose``, but
+    only once no stream buffer is queued (MIDIERR_STILLPLAYING before, as Windows).
+    """
+    if is_stream(hmo):
+        return close_stream_handle(hmo)
     return close_device(OUT, hmo, MODM_CLOSE)
 
 
@@ -125,6 +133,12 @@ def midiOutShortMsg(hmo: int, dwMsg: int) -> int:
 
 
 def midiOutPrepareHeader(hmo: int, pmh: Any, cbmh: int) -> int:
+    """Prepare a header for ``midiOutLongMsg`` or ``midiStreamOut``. NOERROR, INVALHANDLE,
+    INVALPARAM (a short size; on a stream handle a buffer over 64 KB, B174)."""
+    if is_stream(hmo):
+        hdr = deref(pmh, MIDIHDR)
+        if hdr is not None and hdr.dwBufferLength > MAX_STREAM_BUFFER:
+            return MMSYSERR_INVALPARAM
     return prepare_header(OUT_HEADERS, hmo, pmh, cbmh)
 
 
@@ -171,7 +185,9 @@ def midiOutGetID(hmo: int, puDeviceID: Any) -> int:
 
 
 def midiOutMessage(hmo: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
-    return device_message(OUT, hmo, uMsg, dw1, dw2)
+    """A driver message to a handle's driver (not MODM_OPEN/MODM_CLOSE: NOTSUPPORTED), or a
+    device-id query winmm answers itself (B120). Also INVALHANDLE, INVALPARAM."""
+    return driver_message(OUT, hmo, uMsg, dw1, dw2, refused=(MODM_OPEN, MODM_CLOSE))
 
 
 # -- midiIn --------------------------------------------------------------------------------
@@ -241,4 +257,5 @@ def midiInGetID(hmi: int, puDeviceID: Any) -> int:
 
 
 def midiInMessage(hmi: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
-    return device_message(IN, hmi, uMsg, dw1, dw2)
+    """As :func:`midiOutMessage`: MIDM_OPEN/MIDM_CLOSE are NOTSUPPORTED (B148)."""
+    return driver_message(IN, hmi, uMsg, dw1, dw2, refused=(MIDM_OPEN, MIDM_CLOSE))

@@ -13,7 +13,7 @@ import ctypes
 from typing import Any
 
 from audiodrv.core.devclass import DeviceClass
-from audiodrv.core.notify import DriverCallback, synchronous_notifications
+from audiodrv.core.notify import DriverCallback, notifier, synchronous_notifications
 from audiodrv.core.system import OpenDevice
 from audiodrv.ddk import address_of, callback_flags, header_data
 from audiodrv.engine.midistream import Scheduler, StreamSink, is_well_formed, parse_events
@@ -62,6 +62,7 @@ __all__ = [
 ]  # fmt: skip
 
 OUT = DeviceClass.MIDIOUT
+MAX_STREAM_BUFFER = 65536  # B174: Windows limits a stream buffer to 64 KB
 
 
 class _Stream(StreamSink):
@@ -100,7 +101,13 @@ class _Stream(StreamSink):
         self.device.message(MODM_LONGDATA, hdr, ctypes.sizeof(hdr))
 
     def on_position_callback(self, token: Any, offset: int) -> None:
-        token.dwOffset = offset  # B160: written only for MEVT_F_CALLBACK events
+        # B160: dwOffset is the offset of *this* event when the application's MOM_POSITIONCB
+        # runs.  The notification runs later, on the notifier, so the write goes through
+        # the notifier too, queued just ahead of it: written here, several flagged events
+        # due at once would all show the last offset.
+        # FIXME: a caller polling DONE with no callback may read dwOffset before the
+        # notifier wrote its last value (DONE is set on this thread, at once).
+        notifier.post(setattr, token, "dwOffset", offset)
         self.notify(MOM_POSITIONCB, address_of(token))
 
     def on_done(self, token: Any) -> None:
@@ -115,6 +122,22 @@ class _Stream(StreamSink):
 def _stream(handle: int) -> _Stream | None:
     open_dev = opened(handle, OUT)
     return open_dev.state.get("stream") if open_dev is not None else None
+
+
+def is_stream(handle: int) -> bool:
+    """Whether a midiOut handle was opened by :func:`midiStreamOpen`."""
+    return _stream(handle) is not None
+
+
+def close_stream_handle(hms: int) -> int:
+    """``midiOutClose`` of a stream handle: MIDIERR_STILLPLAYING while stream headers are
+    queued (as Windows), else the same close as :func:`midiStreamClose`."""
+    stream = _stream(hms)
+    if stream is None:
+        return MMSYSERR_INVALHANDLE
+    if stream.scheduler.queued:
+        return MIDIERR_STILLPLAYING
+    return midiStreamClose(hms)
 
 
 def midiStreamOpen(phms: Any, puDeviceID: Any, cMidi: int, dwCallback: Any = 0,
@@ -224,10 +247,15 @@ def midiStreamPosition(hms: int, lpmmt: Any, cbmmt: int) -> int:
 
 
 def midiStreamProperty(hms: int, lppropdata: Any, dwProperty: int) -> int:
-    """Get or set ``MIDIPROP_TEMPO`` / ``MIDIPROP_TIMEDIV`` (B172)."""
-    get, put = dwProperty & MIDIPROP_GET, dwProperty & MIDIPROP_SET
-    which = dwProperty & (MIDIPROP_TEMPO | MIDIPROP_TIMEDIV)
-    if get == put or which not in (MIDIPROP_TEMPO, MIDIPROP_TIMEDIV):
+    """Get or set ``MIDIPROP_TEMPO`` / ``MIDIPROP_TIMEDIV`` (B172).
+
+    Returns NOERROR, INVALHANDLE, INVALPARAM (neither GET nor SET, neither property, a
+    ``cbStruct`` other than 8, a time division set while playing).
+    """
+    # COMPAT: as Wine, SET wins over GET and TEMPO over TIMEDIV when both are given.
+    put = dwProperty & MIDIPROP_SET
+    which = MIDIPROP_TEMPO if dwProperty & MIDIPROP_TEMPO else dwProperty & MIDIPROP_TIMEDIV
+    if not dwProperty & (MIDIPROP_GET | MIDIPROP_SET) or not which:
         return MMSYSERR_INVALPARAM
     prop = deref(lppropdata, MIDIPROPTEMPO if which == MIDIPROP_TEMPO else MIDIPROPTIMEDIV)
     if prop is None or prop.cbStruct != 8:
@@ -237,7 +265,7 @@ def midiStreamProperty(hms: int, lppropdata: Any, dwProperty: int) -> int:
         return MMSYSERR_INVALHANDLE
     scheduler = stream.scheduler
     value_field = "dwTempo" if which == MIDIPROP_TEMPO else "dwTimeDiv"
-    if get:
+    if not put:
         setattr(prop, value_field, scheduler.tempo if which == MIDIPROP_TEMPO
                 else scheduler.time_division)
         return MMSYSERR_NOERROR

@@ -5,10 +5,14 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import rtmidi
 
 from audiodrv import winmm
+from audiodrv.core.devclass import DeviceClass
+from audiodrv.core.system import get_system
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
     MIDIHDR,
@@ -93,20 +97,33 @@ def device_id(kind: str, name: str) -> int:
     raise AssertionError(f"no MIDI {kind} device {name!r}")
 
 
-def open_out(notes: Collector) -> int:
+def recorder(notes: Collector) -> Callable[[int, int, int, int, int], None]:
+    """A CALLBACK_FUNCTION that records each notification as ``(msg, p1, p2)``."""
+    return lambda h, msg, inst, p1, p2: notes.add((msg, p1, p2))
+
+
+def open_out(notes: Collector, device: int | None = None) -> int:
+    """A midiOut handle on ``device`` (default: the probe's input port), recorded."""
     handle = ctypes.c_void_p()
-    cb = lambda h, msg, inst, p1, p2: notes.add((msg, p1, p2))  # noqa: E731
-    assert winmm.midiOutOpen(ctypes.byref(handle), device_id("out", "probe_in:in"), cb, 0,
+    device = device_id("out", "probe_in:in") if device is None else device
+    assert winmm.midiOutOpen(ctypes.byref(handle), device, recorder(notes), 0,
                              CALLBACK_FUNCTION) == MMSYSERR_NOERROR
     return handle.value
 
 
 def open_in(notes: Collector) -> int:
+    """A midiIn handle on the probe's output port, recorded."""
     handle = ctypes.c_void_p()
-    cb = lambda h, msg, inst, p1, p2: notes.add((msg, p1, p2))  # noqa: E731
-    assert winmm.midiInOpen(ctypes.byref(handle), device_id("in", "probe_out:out"), cb, 0,
-                            CALLBACK_FUNCTION) == MMSYSERR_NOERROR
+    assert winmm.midiInOpen(ctypes.byref(handle), device_id("in", "probe_out:out"),
+                            recorder(notes), 0, CALLBACK_FUNCTION) == MMSYSERR_NOERROR
     return handle.value
+
+
+def driver_instance(handle: int, cls: DeviceClass = DeviceClass.MIDIIN) -> Any:
+    """The driver's own per-handle object behind a winmm handle (for tests that reach in)."""
+    open_dev = get_system().open_device(handle, cls)
+    assert open_dev is not None
+    return open_dev.dwUser
 
 
 def header(data: bytes | int) -> tuple[MIDIHDR, ctypes.Array]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
 
 import pytest
-from midikit import Collector, device_id, header, open_in, open_out
+from midikit import Collector, device_id, driver_instance, header, open_in, open_out
 
 from audiodrv import winmm
 from audiodrv.core.system import reset_system
@@ -22,6 +23,7 @@ from audiodrv.mmsystem import (
     MIM_DATA,
     MIM_ERROR,
     MIM_LONGDATA,
+    MIM_LONGERROR,
     MIM_OPEN,
     MMSYSERR_NOERROR,
     MOD_MIDIPORT,
@@ -86,7 +88,7 @@ def test_input_short_messages_timestamps_and_errors(probe, jack_server):
     assert stamps == sorted(stamps)
     period_ms = jack_server.period / jack_server.rate * 1000
     for stamp, at in zip(stamps, sent, strict=True):
-        assert -1 <= stamp - at <= 2 * period_ms + 2 + 5  # two periods, rounding, scheduling
+        assert -1 <= stamp - at <= 2 * period_ms + 1  # two periods, and whole milliseconds
     probe.midi_out.send_message([0x90, 0x3C])  # truncated: a note-on needs two data bytes
     assert notes.wait(1 + 6)
     assert notes.items[-1][0] == MIM_ERROR and notes.items[-1][1] == 0x3C90
@@ -172,3 +174,209 @@ def test_virtual_ports_from_the_driver_section(probe, jack_server, tmp_path):
     in_handle = ctypes.c_void_p()
     assert winmm.midiInOpen(ctypes.byref(in_handle), device_id("in", "vport"), 0, 0, 0) == 0
     assert winmm.midiInClose(in_handle.value) == MMSYSERR_NOERROR
+
+
+def test_mapper_volume_is_its_own_and_reaches_a_target_with_volume(jack_server, tmp_path):
+    """B104: the mapper claims MIDICAPS_VOLUME, so its volume reads back (0xFFFFFFFF at
+    first) by id and by handle; a set reaches the synthesizer it maps to."""
+    from audiodrv.engine import portaudio
+    from audiodrv.mmsystem import MIDI_MAPPER, MIDICAPS_VOLUME
+
+    ini = tmp_path / "SYNTH.INI"
+    ini.write_text("[drivers]\nmidi=fluidsyn.drv\nMidiMapper=midimap.drv\n")
+    reset_system(ini)
+    try:
+        caps = MIDIOUTCAPSW()
+        assert winmm.midiOutGetDevCapsW(MIDI_MAPPER, ctypes.byref(caps), ctypes.sizeof(caps)) == 0
+        assert caps.dwSupport & MIDICAPS_VOLUME
+        volume = ctypes.c_uint32()
+        assert winmm.midiOutGetVolume(MIDI_MAPPER, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0xFFFFFFFF
+        assert winmm.midiOutSetVolume(MIDI_MAPPER, 0x8000_4000) == MMSYSERR_NOERROR
+        assert winmm.midiOutGetVolume(MIDI_MAPPER, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0x8000_4000
+        assert winmm.midiOutGetVolume(0, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0x8000_4000  # the synthesizer the mapper routes to
+        handle = ctypes.c_void_p()
+        assert winmm.midiOutOpen(ctypes.byref(handle), MIDI_MAPPER, 0, 0, 0) == 0
+        assert winmm.midiOutSetVolume(handle.value, 0x1234_5678) == MMSYSERR_NOERROR
+        assert winmm.midiOutGetVolume(handle.value, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0x1234_5678
+        assert winmm.midiOutGetVolume(0, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0x1234_5678
+        assert winmm.midiOutClose(handle.value) == MMSYSERR_NOERROR
+    finally:
+        reset_system()
+        portaudio.terminate()  # PortAudio cannot let go of a JACK server that stopped first
+
+
+def test_mapper_skips_a_midi_through_port(jack_server, tmp_path, monkeypatch):
+    """ALSA's "Midi Through" port plays nothing: chosen automatically, the mapper would
+    be silent.  Listed first here, it is passed over for the next port."""
+    import rtmidi
+    from midikit import PortCollector, Probe
+
+    from audiodrv.mmsystem import MIDI_MAPPER
+
+    through = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name="Midi Through")
+    through.open_virtual_port("Port-0")
+    probe = Probe()
+    ini = tmp_path / "SYSTEM.INI"
+    ini.write_text("[drivers]\nmidi=midirt.drv\nMidiMapper=midimap.drv\n\n[midirt.drv]\napi=jack\n")
+    reset_system(ini)
+    try:
+        assert device_id("out", "Midi Through:Port-0") < device_id("out", "probe_in:in")
+        handle = ctypes.c_void_p()
+        assert winmm.midiOutOpen(ctypes.byref(handle), MIDI_MAPPER, 0, 0, 0) == 0
+        assert winmm.midiOutShortMsg(handle.value, 0x40_3C_90) == MMSYSERR_NOERROR
+        assert probe.received.wait(1)
+        assert probe.received.items == [[0x90, 0x3C, 0x40]]
+        assert not PortCollector(through).wait(1, timeout=0.1)
+        assert winmm.midiOutClose(handle.value) == MMSYSERR_NOERROR
+    finally:
+        reset_system()
+        probe.close()
+        through.close_port()
+        through.delete()
+
+
+def test_a_batch_keeps_the_arrival_times_of_its_messages(probe, jack_server):
+    """Messages collected in one poll are stamped with when each arrived (RtMidi's
+    spacing, placed after the message before them), not all with the time of the poll."""
+    notes = Collector()
+    h = open_in(notes)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    started = time.monotonic()
+    sent = [(time.monotonic() - started) * 1000]
+    probe.midi_out.send_message([0x90, 59, 100])  # collected at once: the chain's anchor
+    assert notes.wait(1 + 1)
+    with driver_instance(h).drain_lock:  # the input thread cannot collect until released
+        for i in range(4):
+            sent.append((time.monotonic() - started) * 1000)
+            probe.midi_out.send_message([0x90, 60 + i, 100])
+            threading.Event().wait(0.03)  # spacing the sends apart in time, not synchronising
+    assert notes.wait(1 + 5)
+    stamps = [p2 for m, _p1, p2 in notes.items if m == MIM_DATA]
+    period_ms = jack_server.period / jack_server.rate * 1000
+    for stamp, at in zip(stamps, sent, strict=True):
+        assert -1 <= stamp - at <= 2 * period_ms + 1
+    winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_sysex_cut_short_returns_its_buffer_with_longerror(probe):
+    """A status byte ends a SysEx: the buffer holding it comes back with MIM_LONGERROR;
+    what follows is delivered for what it is.  Real-time bytes inside a SysEx are
+    delivered apart and not stored."""
+    notes = Collector()
+    h = open_in(notes)
+    bufs = [header(16) for _ in range(4)]
+    for hdr, _mem in bufs:
+        assert winmm.midiInPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+        assert winmm.midiInAddBuffer(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    # RtMidi joins JACK events until an 0xF7: this arrives as one message.
+    probe.midi_out.send_message([0xF0, 0x01, 0x02])
+    probe.midi_out.send_message([0xF0, 0x03, 0xF8, 0xF7])
+    probe.midi_out.send_message([0xF0, 0x04, 0x91, 0x3C, 0x40, 0xF7])
+    assert notes.wait(1 + 6)
+    got = [(m, p1) for m, p1, _p2 in notes.items[1:]]
+    assert got == [(MIM_LONGERROR, ctypes.addressof(bufs[0][0])),
+                   (MIM_DATA, 0xF8),
+                   (MIM_LONGDATA, ctypes.addressof(bufs[1][0])),
+                   (MIM_LONGERROR, ctypes.addressof(bufs[2][0])),
+                   (MIM_DATA, 0x40_3C_91),
+                   (MIM_ERROR, 0xF7)]  # the 0xF7 that ended nothing
+    assert [bytes(mem.raw[:hdr.dwBytesRecorded]) for hdr, mem in bufs[:3]] == \
+        [bytes([0xF0, 0x01, 0x02]), bytes([0xF0, 0x03, 0xF7]), bytes([0xF0, 0x04])]
+    assert all(hdr.dwFlags == MHDR_DONE | MHDR_PREPARED for hdr, _ in bufs[:3])
+    assert winmm.midiInReset(h) == MMSYSERR_NOERROR
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_sysex_with_no_buffer_is_reported_as_mim_error(probe):
+    """No header to return, so no MIM_LONGERROR (its p1 is a header): one MIM_ERROR
+    whose p1 holds the SysEx's first bytes, 0xF0 in the low byte."""
+    notes = Collector()
+    h = open_in(notes)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    probe.midi_out.send_message([0xF0, 0x7E, 0x01, 0x02, 0xF7])
+    probe.midi_out.send_message([0x90, 0x3C, 0x40])
+    assert notes.wait(1 + 2)
+    assert [(m, p1) for m, p1, _p2 in notes.items[1:]] == \
+        [(MIM_ERROR, 0x01_7E_F0), (MIM_DATA, 0x40_3C_90)]
+    winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_short_message_data_bytes_are_masked_and_a_lone_f0_is_not_sent(probe):
+    notes = Collector()
+    h = open_out(notes)
+    assert winmm.midiOutShortMsg(h, 0xFF_BC_90) == MMSYSERR_NOERROR  # top bits set
+    assert winmm.midiOutShortMsg(h, 0x00_00_F0) == MMSYSERR_NOERROR  # SysEx needs LongMsg
+    assert winmm.midiOutShortMsg(h, 0x00_40_3E) == MMSYSERR_NOERROR  # running status cleared
+    assert winmm.midiOutShortMsg(h, 0x00_05_C1) == MMSYSERR_NOERROR
+    assert probe.received.wait(2)
+    assert not probe.received.wait(3, timeout=0.1)
+    assert probe.received.items == [[0x90, 0x3C, 0x7F], [0xC1, 0x05]]
+    assert winmm.midiOutClose(h) == MMSYSERR_NOERROR
+
+
+def test_close_waits_for_a_batch_being_delivered(probe):
+    """A batch the input thread already collected goes out before MIM_CLOSE, never after."""
+    notes = Collector()
+    h = open_in(notes)
+    inst = driver_instance(h)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    collecting, release = threading.Event(), threading.Event()
+    receive = inst.port.receive
+
+    def slow_receive() -> list:
+        batch = receive()
+        if batch:
+            collecting.set()
+            release.wait(5)
+        return batch
+
+    inst.port.receive = slow_receive
+    probe.midi_out.send_message([0x90, 0x3C, 0x40])
+    assert collecting.wait(5)
+    closer = threading.Thread(target=lambda: notes.add(("closed", winmm.midiInClose(h), 0)))
+    closer.start()
+    closer.join(0.2)  # time for a close that does not wait to finish first (the bug)
+    release.set()
+    closer.join(5)
+    assert [m for m, _p1, _p2 in notes.items] == [MIM_OPEN, MIM_DATA, MIM_CLOSE, "closed"]
+    assert notes.items[-1][1] == MMSYSERR_NOERROR
+
+
+def test_an_idle_started_input_polls_less_often(probe, monkeypatch):
+    """Polling backs off when no message comes, and is fast again after one."""
+    notes = Collector()
+    h = open_in(notes)
+    inst = driver_instance(h)
+    midirt = sys.modules[type(inst).__module__]
+    assert midirt.poll_interval(0) == midirt.POLL_INTERVAL
+    assert midirt.poll_interval(60) == midirt.QUIET_POLL_INTERVAL
+    monkeypatch.setattr(midirt, "BUSY_SECONDS", 0.05)
+    monkeypatch.setattr(midirt, "DOUBLING_SECONDS", 0.05)
+    polls = Collector()
+    receive = inst.port.receive
+
+    def counted_receive() -> list:
+        polls.add(time.monotonic())
+        return receive()
+
+    inst.port.receive = counted_receive
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    assert polls.wait(1)
+    threading.Event().wait(1.0)  # an idle second, measured by its polls
+    idle = [t for t in polls.items if t > polls.items[0] + 0.5]
+    assert 0 < len(idle) < 0.5 / 0.003  # at 0.5 ms this would be ~1000
+    probe.midi_out.send_message([0x90, 0x3C, 0x40])
+    assert notes.wait(2)
+    after = len(polls.items)
+    threading.Event().wait(0.03)
+    assert len(polls.items) - after > 0.03 / 0.002  # fast again (0.5 ms; 4 ms when idle)
+    winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR

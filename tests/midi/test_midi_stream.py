@@ -192,3 +192,29 @@ def test_midimon_prints_incoming_messages(probe, jack_server):
         mon.kill()
     assert mon.returncode == 0
     assert "note_on channel=3 note=69 velocity=51" in out
+
+
+def test_each_position_callback_sees_the_offset_of_its_own_event(probe):
+    """B158/B160: five flagged NOPs due at once; each MOM_POSITIONCB reads its own offset
+    (the notifications run after the scheduler has played all five)."""
+    seen: list[tuple[int, int]] = []
+    finished = Collector()
+    hdr, _mem = stream_header(b"".join(event(0, MEVT_NOP, 0, MEVT_F_CALLBACK) for _ in range(5)))
+
+    def callback(h: int, msg: int, inst: int, p1: int, p2: int) -> None:
+        if msg == MOM_POSITIONCB:
+            seen.append((msg, hdr.dwOffset))
+        elif msg == MOM_DONE:
+            finished.add(msg)
+
+    handle = ctypes.c_void_p()
+    dev = ctypes.c_uint32(device_id("out", "probe_in:in"))
+    assert winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 1, callback, 0,
+                                CALLBACK_FUNCTION) == MMSYSERR_NOERROR
+    h = handle.value
+    assert winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiStreamRestart(h) == MMSYSERR_NOERROR
+    assert finished.wait(1)
+    assert seen == [(MOM_POSITIONCB, offset) for offset in (0, 12, 24, 36, 48)]
+    assert winmm.midiStreamClose(h) == MMSYSERR_NOERROR
