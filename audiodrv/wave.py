@@ -36,10 +36,33 @@ from audiodrv.mmsystem import (
     get_string,
 )
 
-__all__ = ["DeviceInfo", "WaveIn", "WaveOut", "devices", "play", "record"]
+__all__ = ["DeviceInfo", "WaveIn", "WaveOut", "devices", "pack24", "play", "record",
+           "unpack24"]
 
-_DTYPES = {"uint8": 8, "int16": 16, "int32": 32, "float32": 32}
+# dtype name -> bits per sample.  "int24" is 24-bit PCM held in an int32 array (values
+# -2**23 .. 2**23-1), packed to three bytes per sample for the driver.
+_DTYPES = {"uint8": 8, "int16": 16, "int24": 24, "int32": 32, "float32": 32}
 _HDR_SIZE = ctypes.sizeof(WAVEHDR)
+
+
+def _container(dtype: str) -> np.dtype:
+    """The numpy dtype arrays of a sample type use (int24 lives in int32)."""
+    return np.dtype("int32" if dtype == "int24" else dtype)
+
+
+def pack24(samples: np.ndarray) -> bytes:
+    """int32 samples in the 24-bit range -> packed little-endian 3-byte PCM."""
+    little = np.ascontiguousarray(samples, dtype="<i4").reshape(-1).view(np.uint8)
+    return little.reshape(-1, 4)[:, :3].tobytes()
+
+
+def unpack24(data: bytes) -> np.ndarray:
+    """Packed little-endian 3-byte PCM -> int32 samples (sign-extended)."""
+    triples = np.frombuffer(data, dtype=np.uint8)
+    triples = triples[: len(triples) - len(triples) % 3].reshape(-1, 3)
+    padded = np.zeros((len(triples), 4), dtype=np.uint8)
+    padded[:, 1:] = triples  # shifted up one byte, so the sign lands in bit 31
+    return padded.view("<i4").reshape(-1) >> 8
 
 
 @dataclass(frozen=True)
@@ -116,8 +139,9 @@ class _Device:
 
     def __init__(self, device: int | str | None, samplerate: int, channels: int, dtype: str,
                  kind: str) -> None:
-        self.samplerate, self.channels, self.dtype = samplerate, channels, np.dtype(dtype)
         self._fmt = _format(samplerate, channels, dtype)
+        self.samplerate, self.channels = samplerate, channels
+        self.dtype, self._packed = _container(dtype), dtype == "int24"
         self._pending: dict[int, _Buffer] = {}
         self._lock = threading.Lock()
         handle = ctypes.c_void_p()
@@ -204,7 +228,8 @@ class WaveOut(_Device):
             frames = frames[:, None]
         if frames.shape[1] != self.channels:
             raise ValueError(f"data has {frames.shape[1]} channels, the device {self.channels}")
-        buf = _Buffer(np.ascontiguousarray(frames, dtype=self.dtype).tobytes())
+        samples = np.ascontiguousarray(frames, dtype=self.dtype)
+        buf = _Buffer(pack24(samples) if self._packed else samples.tobytes())
         if loops > 1:
             buf.header.dwFlags = WHDR_BEGINLOOP | WHDR_ENDLOOP
             buf.header.dwLoops = loops
@@ -277,7 +302,8 @@ class WaveIn(_Device):
 
     def _finished(self, buf: _Buffer) -> None:
         data = buf.memory.raw[: buf.header.dwBytesRecorded]
-        frames = np.frombuffer(data, dtype=self.dtype).reshape(-1, self.channels)
+        samples = unpack24(data) if self._packed else np.frombuffer(data, dtype=self.dtype)
+        frames = samples.reshape(-1, self.channels)
         with self._arrived:
             self._chunks.append(frames)
             self._arrived.notify_all()

@@ -1,8 +1,9 @@
 """wavemap.drv: the wave mapper (WAVE_MAPPER).
 
 Opens the default PortAudio device and converts what it does not take natively: sample
-rate (soxr streaming resampler), channel count and sample format; ``WAVE_FORMAT_DIRECT``
-turns conversion off.
+rate (soxr streaming resampler; loop passes resampled on their own, so loops stay exact),
+channel count (more channels than the device has are mixed down) and sample format;
+``WAVE_FORMAT_DIRECT`` turns conversion off.
 """
 
 from audiodrv.ddk.wave import WaveDriver

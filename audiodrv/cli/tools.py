@@ -17,11 +17,11 @@ from audiodrv.mmsystem import MMSystemError
 
 __all__ = ["add_commands"]
 
-_WIDTH_DTYPES = {1: "uint8", 2: "int16", 4: "int32"}
+_WIDTH_DTYPES = {1: "uint8", 2: "int16", 3: "int24", 4: "int32"}
 
 
 def play_file(args: argparse.Namespace) -> int:
-    from audiodrv.wave import WaveOut
+    from audiodrv.wave import WaveOut, unpack24
 
     try:
         with wavefile.open(str(args.file), "rb") as f:
@@ -32,10 +32,12 @@ def play_file(args: argparse.Namespace) -> int:
         raise SystemExit(f"audiodrv: cannot read {args.file}: {exc}") from exc
     if width not in _WIDTH_DTYPES:
         raise SystemExit(f"audiodrv: {args.file}: {8 * width}-bit PCM is not supported here")
-    samples = np.frombuffer(data, dtype=_WIDTH_DTYPES[width]).reshape(-1, channels)
+    dtype = _WIDTH_DTYPES[width]
+    samples = (unpack24(data) if width == 3 else np.frombuffer(data, dtype=dtype)).reshape(
+        -1, channels)
     device = int(args.device) if args.device and args.device.isdigit() else args.device
     chunk = rate // 4
-    with WaveOut(device, rate, channels, _WIDTH_DTYPES[width]) as out:
+    with WaveOut(device, rate, channels, dtype) as out:
         for start in range(0, len(samples), chunk):
             while out.pending >= 4:  # keep about a second queued
                 out.wait(0.05)

@@ -24,6 +24,8 @@ from audiodrv.ddk import (
     DRV_ENABLE,
     DRV_OPEN,
     DRV_PNPINSTALL,
+    DRV_QUERYDEVICEINTERFACE,
+    DRV_QUERYDEVICEINTERFACESIZE,
     DRVM_DISABLE,
     DRVM_ENABLE,
     DRVM_EXIT,
@@ -33,6 +35,7 @@ from audiodrv.ddk import (
     MM_MICROSOFT,
     MM_WAVE_MAPPER,
     MMSYSERR_BADDEVICEID,
+    MMSYSERR_INVALPARAM,
     MMSYSERR_NOERROR,
     MMSYSERR_NOTENABLED,
     MMSYSERR_NOTSUPPORTED,
@@ -110,6 +113,7 @@ class _Node:
     device: portaudio.HostDevice
     present: bool = True
     opens: set[Any] = field(default_factory=set)
+    volume: int = 0xFFFFFFFF  # the device's own volume (waveOutSetVolume by id), over every open
 
 
 def sample_format(fmt: Any) -> SampleFormat | None:
@@ -144,6 +148,17 @@ class _Instance:
 
     def notify(self, msg: int, p1: int = 0) -> None:
         self.desc.notify(self.flags, msg, p1)
+
+    def apply_volume(self) -> None:
+        """Gain per device channel: this open's volume times the device's (B47, B48)."""
+        mono = self.conv.app.channels == 1
+        gains = []
+        for volume, is_mono in ((self.volume, mono), (self.node.volume, False)):
+            left, right = (volume & 0xFFFF) / 0xFFFF, (volume >> 16) / 0xFFFF
+            gains.append((left, left if is_mono else right))
+        self.client.gain = np.array(
+            [gains[0][c % 2] * gains[1][c % 2] for c in range(self.stream.channels)],
+            dtype=np.float32)
 
     def on_lost(self) -> None:
         devnode_changed(self.node.dn, False)
@@ -272,10 +287,11 @@ class WaveDriver:
         ring = portaudio.RingBuffer(4 * width, RING_FRAMES)
         if output:
             inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES,
-                                   conv.tail if conv.resampling else None)
+                                   conv.playback, inst.stream.block_bound)
+            inst.apply_volume()
         else:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
-                                  lambda hdr, n: self._data(inst, hdr, n))
+                                  lambda hdr, n: self._data(inst, hdr, n), conv.reset)
         inst.stream.attach(inst.client, inst.on_lost, paused=not output)
         node.opens.add(inst)
         slot.value = inst
@@ -298,11 +314,7 @@ class WaveDriver:
                 node.present = False
                 for inst in list(node.opens):
                     inst.stream.halt(inst.client)
-                    if isinstance(inst.client, Playback):
-                        for hdr in inst.client.reset():
-                            self._done(inst, hdr)
-                    else:
-                        inst.client.reset()
+                    inst.client.reset()
 
     def _xruns(self, inst: _Instance, out: dict[str, int]) -> int:
         stats = inst.stream.xruns.get(inst.client)
@@ -328,6 +340,8 @@ class WaveDriver:
     # -- waveOut ------------------------------------------------------------------------------
 
     def _done(self, inst: _Instance, hdr: Any) -> None:
+        """Complete a header: called by the engine under its lock, in queue order; posting
+        the notification is all that runs there (no application code)."""
         hdr.dwFlags = (hdr.dwFlags & ~WHDR_INQUEUE) | WHDR_DONE
         inst.notify(WOM_DONE, address_of(hdr))
 
@@ -342,16 +356,20 @@ class WaveDriver:
             return self._caps(outs[uDeviceID], dwParam1, output=True)
         if uMsg == WODM_OPEN:
             return self._open(outs, uDeviceID, dwUser, dwParam1, dwParam2, output=True)
+        if uMsg in (DRV_QUERYDEVICEINTERFACESIZE, DRV_QUERYDEVICEINTERFACE):
+            return self._interface(outs, uDeviceID, uMsg, dwParam1, dwParam2)
         inst = dwUser if isinstance(dwUser, _Instance) else None
         if uMsg in (WODM_GETVOLUME, WODM_SETVOLUME):
-            return self._volume(inst, uMsg, dwParam1)
+            if inst is None and uDeviceID >= len(outs):
+                return MMSYSERR_BADDEVICEID
+            return self._volume(inst or outs[uDeviceID], uMsg, dwParam1)
         if inst is None:
             return self._common(uMsg, dwParam1, dwParam2)
         playback: Playback = inst.client
         if uMsg == WODM_WRITE:
             hdr = dwParam1
             flags = hdr.dwFlags
-            frames = inst.conv.to_device(header_data(hdr))
+            frames = inst.conv.to_device(header_data(hdr))  # resampled as it is written
             playback.queue(Block(hdr, frames, bool(flags & WHDR_BEGINLOOP),
                                  bool(flags & WHDR_ENDLOOP), hdr.dwLoops))
             inst.stream.service_client(playback)
@@ -366,36 +384,46 @@ class WaveDriver:
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESET:
             inst.stream.halt(playback)
-            for hdr in playback.reset():
-                self._done(inst, hdr)
+            playback.reset()  # completes every header, in order; restarts the resampler
             inst.stream.resume(playback)
             return MMSYSERR_NOERROR
         if uMsg == WODM_BREAKLOOP:
             playback.break_loop()
             return MMSYSERR_NOERROR
         if uMsg == WODM_GETPOS:
-            inst.fill_position(dwParam1, inst.conv.app_frames(playback.played))
+            inst.fill_position(dwParam1, playback.played)
             return MMSYSERR_NOERROR
         if uMsg == WAVE_GETXRUNS:
             return self._xruns(inst, dwParam1)
         return MMSYSERR_NOTSUPPORTED
 
-    def _volume(self, inst: _Instance | None, uMsg: int, value: Any) -> int:
-        if inst is None:
-            return MMSYSERR_NOTSUPPORTED  # volume is per open; no device-wide gain stage yet
+    def _volume(self, target: _Instance | _Node, uMsg: int, value: Any) -> int:
+        """The volume of an open (a handle) or of the device (an id: every open of it)."""
+        mono = isinstance(target, _Instance) and target.conv.app.channels == 1
         if uMsg == WODM_GETVOLUME:
-            volume = inst.volume
-            if inst.conv.app.channels == 1:
-                volume &= 0xFFFF  # B48: a mono stream keeps only the low word
-            value.value = volume
+            # B48: a mono stream keeps only the low word.
+            value.value = target.volume & 0xFFFF if mono else target.volume
             return MMSYSERR_NOERROR
-        inst.volume = value
-        left, right = (value & 0xFFFF) / 0xFFFF, (value >> 16) / 0xFFFF
-        if inst.conv.app.channels == 1:
-            right = left
-        gains = np.array([left if c % 2 == 0 else right for c in range(inst.stream.channels)],
-                         dtype=np.float32)
-        inst.client.gain = gains
+        target.volume = value
+        for inst in [target] if isinstance(target, _Instance) else list(target.opens):
+            if isinstance(inst.client, Playback):
+                inst.apply_volume()
+        return MMSYSERR_NOERROR
+
+    def _interface(self, nodes: list[_Node], uDeviceID: int, uMsg: int, out: Any,
+                   size: Any) -> int:
+        """B29: the device interface name, a NUL-terminated UTF-16 string (the mapper's is
+        empty).  ``out`` is a DWORD to fill for the size, else a buffer of ``size`` bytes."""
+        if uDeviceID >= len(nodes):
+            return MMSYSERR_BADDEVICEID
+        name = "" if self.mapper else nodes[uDeviceID].device.key
+        data = (name + "\0").encode("utf-16-le")
+        if uMsg == DRV_QUERYDEVICEINTERFACESIZE:
+            out.value = len(data)
+            return MMSYSERR_NOERROR
+        if size < len(data):
+            return MMSYSERR_INVALPARAM
+        out[:len(data)] = data
         return MMSYSERR_NOERROR
 
     # -- waveIn -------------------------------------------------------------------------------
@@ -416,6 +444,8 @@ class WaveDriver:
             return self._caps(ins[uDeviceID], dwParam1, output=False)
         if uMsg == WIDM_OPEN:
             return self._open(ins, uDeviceID, dwUser, dwParam1, dwParam2, output=False)
+        if uMsg in (DRV_QUERYDEVICEINTERFACESIZE, DRV_QUERYDEVICEINTERFACE):
+            return self._interface(ins, uDeviceID, uMsg, dwParam1, dwParam2)
         inst = dwUser if isinstance(dwUser, _Instance) else None
         if inst is None:
             return self._common(uMsg, dwParam1, dwParam2)

@@ -4,7 +4,9 @@ The real-time callback writes device frames into a ring; :class:`Capture` drains
 converts the frames to the application's format and fills the queued buffers in order.
 A buffer is complete when less than one frame of space is left (spec B88); stop returns a
 partly filled head buffer, reset returns every buffer.  Frames arriving while no buffer is
-queued are dropped, as in Windows, and counted.
+queued are dropped, as in Windows, and counted.  Buffers are completed (``on_done``) under
+the lock that orders them, so the feeder and an application thread stopping or resetting
+at the same moment cannot swap two completions; ``on_done`` must only post a notification.
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ class Capture:
     frame_bytes
         The application's block alignment: buffers hold whole frames only.
     on_done
-        ``on_done(token, bytes_recorded)`` for each completed buffer, in order.
+        ``on_done(token, bytes_recorded)`` for each completed buffer, in order, under this
+        object's lock.
+    restart
+        Forgets the converter's state (a resampler's history) on reset; None if stateless.
     """
 
     def __init__(
@@ -59,9 +64,10 @@ class Capture:
         convert: Callable[[np.ndarray], bytes],
         frame_bytes: int,
         on_done: Callable[[Any, int], None],
+        restart: Callable[[], None] | None = None,
     ) -> None:
         self.ring, self.channels, self.convert = ring, channels, convert
-        self.frame_bytes, self.on_done = frame_bytes, on_done
+        self.frame_bytes, self.on_done, self.restart = frame_bytes, on_done, restart
         self._lock = threading.Lock()
         self._buffers: deque[InBuffer] = deque()
         self._carry = b""  # converted bytes not yet placed (less than a frame, or no buffer)
@@ -75,7 +81,9 @@ class Capture:
     def service(self) -> None:
         """Move everything the callback recorded into buffers; complete full ones."""
         with self._lock:
-            done = self._drain()
+            self._complete(self._drain())
+
+    def _complete(self, done: list[tuple[Any, int]]) -> None:
         for token, size in done:
             self.on_done(token, size)
 
@@ -120,8 +128,7 @@ class Capture:
             if self._buffers and self._buffers[0].filled:
                 buf = self._buffers.popleft()
                 done.append((buf.token, buf.filled))
-        for token, size in done:
-            self.on_done(token, size)
+            self._complete(done)
 
     def reset(self) -> None:
         """Return every buffer with what it holds; position to 0 (B90)."""
@@ -131,9 +138,10 @@ class Capture:
             self._buffers.clear()
             self._carry = b""
             self.ring.flush()
+            if self.restart is not None:
+                self.restart()
             self.recorded = 0
-        for token, size in done:
-            self.on_done(token, size)
+            self._complete(done)
 
     def position(self, ring_bytes: Callable[[int], int]) -> int:
         """Bytes captured: in buffers, plus what waits in the ring or the carry for them,
@@ -148,4 +156,6 @@ class Capture:
 
     @property
     def busy(self) -> bool:
-        return bool(self._buffers)
+        """Whether any buffer is still queued."""
+        with self._lock:
+            return bool(self._buffers)

@@ -1,15 +1,20 @@
 """Frame accounting for one playing open: blocks in, ring out, completions in order.
 
-A :class:`Playback` owns the queue of blocks an application wrote (already converted to
-the device's float32 frames) and copies them ahead of time into a ring buffer that the
-real-time callback drains without the GIL (rtmixer).  It knows how many frames it wrote;
-the ring knows how many are still unread; the difference is what was played, and every
-block whose last frame has been played is completed, in order.
+A :class:`Playback` owns the queue of blocks an application wrote (decoded to float32 at
+the device's channel count, still at the application's rate) and copies them ahead of time
+into a ring buffer that the real-time callback drains without the GIL (rtmixer), through a
+resampler when the rates differ.  It knows how many frames it produced; the ring knows how
+many are still unread; the difference is what was played, and every block whose last frame
+has been played is completed, in order, under the lock that orders them (so two threads
+servicing at once cannot swap two completions, and none is posted after the queue looked
+empty).  Completing means calling ``on_done``, which must only post a notification.
 
 Loops follow ``WHDR_BEGINLOOP``/``WHDR_ENDLOOP``: the blocks from a BEGINLOOP block to the
-next ENDLOOP block are written ``loops`` times, and complete after the last pass.  The
-ring is kept only ``lead`` frames ahead of the callback, which bounds how late a volume
-change, a break of a loop or a pause can take effect.
+next ENDLOOP block are written ``loops`` times, and complete after the last pass.  Every
+pass is resampled on its own (the resampler is flushed before the loop and after each
+pass), so each pass is the same frames and a pass boundary is an exact frame position.
+The ring is kept ``lead`` frames ahead of the callback, so several short passes may be in
+it at once: a break of the loop withdraws the passes after the one being played (B71).
 """
 
 from __future__ import annotations
@@ -17,16 +22,16 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Block", "Playback", "Ring"]
+__all__ = ["Block", "Playback", "Resampler", "Ring"]
 
 
 class Ring(Protocol):
-    """What playback needs of a ring buffer (``rtmixer.RingBuffer`` has it)."""
+    """What playback needs of a ring buffer (``engine.portaudio.RingBuffer`` has it)."""
 
     @property
     def read_available(self) -> int: ...
@@ -38,16 +43,59 @@ class Ring(Protocol):
 
     def flush(self) -> None: ...
 
+    def unwrite(self, count: int, keep: int) -> bool:
+        """Withdraw the newest ``count`` frames unless fewer than ``keep`` would be left
+        ahead of the reader (which may be reading that many right now)."""
+        ...
+
+
+class Resampler(Protocol):
+    """A streaming rate converter (``engine.convert.Resampler``)."""
+
+    def process(self, frames: np.ndarray) -> np.ndarray: ...
+
+    def flush(self) -> np.ndarray: ...
+
+    def reset(self) -> None: ...
+
+    def out_for(self, frames: int) -> int: ...
+
+    def in_for(self, frames: int) -> int: ...
+
 
 @dataclass(eq=False)
 class Block:
     """A run of frames from one application buffer."""
 
     token: Any  # handed back to ``on_done``
-    frames: np.ndarray  # (n, channels) float32, device channels
+    frames: np.ndarray  # (n, channels) float32, device channels, application rate
     begin_loop: bool = False
     end_loop: bool = False
     loops: int = 1
+
+
+@dataclass(eq=False)
+class _Run:
+    """Frames fed to the resampler since it last started afresh, and where they came out.
+
+    Maps played device frames back to application frames for the position.
+    """
+
+    out_start: int  # produced frames when the run began
+    in_base: int  # application frames played before it (loop passes counted)
+    fed: int = 0  # application frames fed in
+    out_end: int | None = None  # produced frames when it was flushed
+
+
+@dataclass(eq=False)
+class _Loop:
+    """The last loop written: where its passes lie, in produced frames."""
+
+    start: int
+    blocks: int = 0  # blocks in the loop, known once its first pass is written
+    pass_len: int = 0  # device frames per pass, likewise
+    end: int | None = None  # produced frames after its last pass, once written
+    members: list[Block] = field(default_factory=list)  # its blocks, once completed
 
 
 class Playback:
@@ -58,22 +106,24 @@ class Playback:
     ring
         The ring the callback reads from (frames are its elements).
     on_done
-        Called with each block's token once its last frame was consumed, in order.  It runs
-        under no lock of this object; drivers post a notification from it.
+        Called with each block's token once its last frame was consumed, in order, under
+        this object's lock: it may post a notification, never call application code.
     lead
         How many frames to keep written ahead of the callback.
-    tail
-        Returns what a stateful converter still holds (a resampler's delay line) and
-        resets it; called when nothing is queued and the ring is about to run dry, and
-        played as the end of the last block.
+    resampler
+        Converts the blocks' rate to the device's, or None when they agree.
+    guard
+        Frames ahead of the reader that are never withdrawn: at least what one callback
+        reads (the device's block), since it may be reading them at that moment.
     """
 
     def __init__(self, ring: Ring, on_done: Callable[[Any], None], lead: int,
-                 tail: Callable[[], np.ndarray] | None = None) -> None:
+                 resampler: Resampler | None = None, guard: int = 0) -> None:
         self.ring = ring
         self.on_done = on_done
         self.lead = lead
-        self.tail = tail
+        self.resampler = resampler
+        self.guard = guard
         self.gain = np.float32(1.0)  # scalar or per-channel array, applied as frames are written
         self._lock = threading.Lock()
         self._queue: deque[Block] = deque()  # blocks not completely written yet
@@ -82,11 +132,12 @@ class Playback:
         # While a loop is being written its blocks stay queued from index 0 (its BEGINLOOP
         # block: blocks before it completed their single pass) to _index.
         self._looping = False
-        self._loops_left = 0
-        self._break = False
+        self._loops_left = 0  # passes still to write, the one being written included
+        self._loop: _Loop | None = None
         self._written = 0  # frames ever written to the ring
-        self._base = 0  # _written at the last reset: position 0
-        self._pending: deque[tuple[Any, int]] = deque()  # (token, end frame) written, not done
+        self._spill: np.ndarray | None = None  # produced frames the ring had no room for
+        self._pending: deque[tuple[Block, int]] = deque()  # (block, end frame) not done
+        self._runs: deque[_Run] = deque([_Run(0, 0)])
 
     # -- application side ----------------------------------------------------------------------
 
@@ -94,98 +145,217 @@ class Playback:
         """Append a block and write what fits now."""
         with self._lock:
             self._queue.append(block)
-        self.service()
+            self._service()
 
     def break_loop(self) -> None:
-        """Let the loop being written end after its current pass."""
-        with self._lock:
-            self._break = True
+        """End the loop being played after its current pass (B71).
 
-    def reset(self) -> list[Any]:
-        """Drop everything queued or in the ring; returns every unfinished token, in order.
+        A break while no loop is playing is forgotten.  Passes already in the ring after
+        the current one are withdrawn, unless the reader is within ``guard`` frames of the
+        pass end: then the break takes effect one pass later.
+        """
+        with self._lock:
+            loop, consumed = self._loop, self._consumed()
+            if loop is None or consumed < loop.start or \
+                    (loop.end is not None and consumed >= loop.end):
+                return
+            if not loop.pass_len:
+                self._loops_left = 1  # still writing the first pass: it is the last
+                return
+            end = loop.start + ((consumed - loop.start) // loop.pass_len + 1) * loop.pass_len
+            while loop.end is None or end < loop.end:
+                if end > self._produced:
+                    self._loops_left = 1  # the pass being written ends the loop
+                    return
+                if self._rewind(end):
+                    return
+                end += loop.pass_len
+
+    def reset(self) -> None:
+        """Drop everything queued or in the ring, completing every block, in order; the
+        position goes back to 0.
 
         The caller must have stopped the callback from reading this ring first.
         """
         with self._lock:
             self.ring.flush()
-            tokens = [token for token, _end in self._pending]
-            tokens += [block.token for block in self._queue]
+            self._spill = None
+            for block, _end in self._pending:
+                self.on_done(block.token)
+            for block in self._queue:
+                self.on_done(block.token)
             self._queue.clear()
             self._pending.clear()
             self._index = self._offset = 0
-            self._looping, self._loops_left, self._break = False, 0, False
-            self._base = self._written
-        return tokens
+            self._looping, self._loops_left, self._loop = False, 0, None
+            if self.resampler is not None:
+                self.resampler.reset()
+            self._runs = deque([_Run(self._written, 0)])
 
     # -- accounting ----------------------------------------------------------------------------
 
     @property
     def played(self) -> int:
-        """Frames consumed by the callback since the last reset."""
-        return self._written - self.ring.read_available - self._base
+        """Application frames played since the last reset (loop passes counted)."""
+        with self._lock:
+            consumed = self._consumed()
+            run = next(r for r in reversed(self._runs) if r.out_start <= consumed)
+            if run.out_end is not None and consumed >= run.out_end:
+                return run.in_base + run.fed
+            out = consumed - run.out_start
+            frames = self.resampler.in_for(out) if self.resampler is not None else out
+            return run.in_base + min(run.fed, frames)
 
     @property
     def busy(self) -> bool:
         """Whether any block is still queued, written or playing."""
-        return bool(self._queue or self._pending)
+        with self._lock:
+            return bool(self._queue or self._pending)
 
     def service(self) -> None:
         """Complete finished blocks and top the ring up; called often by the feeder."""
         with self._lock:
-            consumed = self._written - self.ring.read_available
-            self._fill(consumed)
-            done = []
-            while self._pending and self._pending[0][1] <= consumed:
-                done.append(self._pending.popleft()[0])
-        for token in done:
-            self.on_done(token)
+            self._service()
+
+    def _service(self) -> None:
+        consumed = self._consumed()
+        self._fill(consumed)
+        while self._pending and self._pending[0][1] <= consumed:
+            self.on_done(self._pending.popleft()[0].token)
+        while len(self._runs) > 1 and self._runs[1].out_start <= consumed:
+            self._runs.popleft()
+
+    def _consumed(self) -> int:
+        return self._written - self.ring.read_available
+
+    @property
+    def _produced(self) -> int:
+        """Frames out of the resampler: written to the ring, or waiting to be."""
+        return self._written + (0 if self._spill is None else len(self._spill))
+
+    # -- writing -------------------------------------------------------------------------------
 
     def _fill(self, consumed: int) -> None:
+        if self._spill is not None and not self._put(self._spill):
+            return
         room = min(self.ring.write_available, self.lead - (self._written - consumed))
-        while self._index < len(self._queue):
+        while room > 0 and self._index < len(self._queue) and self._spill is None:
             block = self._queue[self._index]
-            if self._offset == len(block.frames):
-                if room <= 0 and self._looping and block.end_loop:
-                    break  # decide on another pass only when it is due: a break may come
-                self._advance(block)
-                continue
-            if room <= 0:
-                break
             if block.begin_loop and self._offset == 0 and not self._looping:
+                self._cut()  # the loop's passes are resampled on their own
                 self._looping, self._loops_left = True, max(block.loops, 1)
-            chunk = block.frames[self._offset:self._offset + room]
-            written = self._write(chunk)
-            self._offset += written
-            room = 0 if written < len(chunk) else room - written
+                self._loop = _Loop(self._produced)
+            if self._offset < len(block.frames):
+                take = room if self.resampler is None else self.resampler.in_for(room) + 1
+                chunk = block.frames[self._offset:self._offset + take]
+                self._offset += len(chunk)
+                room -= self._feed(chunk)
+            if self._offset == len(block.frames):
+                self._advance(block)
         idle = self._index >= len(self._queue) and not self._looping
-        if idle and self.tail and self._pending and self._written - consumed < self.lead // 2:
-            extra = self.tail()
-            if len(extra):
-                # The tail belongs to the last block: it completes when the tail has played.
-                token, end = self._pending.pop()
-                self._pending.append((token, end + self._write(extra)))
+        if idle and self.resampler is not None and self._runs[-1].fed and \
+                self._written - consumed < self.lead // 2:
+            self._cut()  # nothing more to come for now: play out what the resampler holds
 
-    def _write(self, frames: np.ndarray) -> int:
-        written = self.ring.write(np.ascontiguousarray(frames * self.gain, dtype=np.float32))
+    def _feed(self, frames: np.ndarray) -> int:
+        """Frames at the application's rate into the current run; returns frames produced."""
+        self._runs[-1].fed += len(frames)
+        out = frames if self.resampler is None else self.resampler.process(frames)
+        self._put(out)
+        return len(out)
+
+    def _put(self, frames: np.ndarray) -> bool:
+        """Write produced frames (the spill first); keep what the ring has no room for."""
+        if frames is not self._spill:
+            frames = np.ascontiguousarray(frames * self.gain, dtype=np.float32)
+            if self._spill is not None:
+                frames = np.concatenate([self._spill, frames])
+        written = self.ring.write(frames) if len(frames) else 0
         self._written += written
-        return written
+        self._spill = frames[written:] if written < len(frames) else None
+        return self._spill is None
+
+    def _cut(self) -> None:
+        """End the current run: flush the resampler and start a new run here."""
+        run = self._runs[-1]
+        if not run.fed:
+            return
+        if self.resampler is not None:
+            self._put(self.resampler.flush())
+        run.out_end = self._produced
+        self._runs.append(_Run(run.out_end, run.in_base + run.fed))
+
+    def _end_of_run(self) -> int:
+        """Where the frames fed so far end, once the resampler has let them out."""
+        run = self._runs[-1]
+        fed = run.fed if self.resampler is None else self.resampler.out_for(run.fed)
+        return run.out_start + fed
 
     def _advance(self, block: Block) -> None:
-        """The block at ``_index`` is fully written: move on, looping or completing."""
+        """The block at ``_index`` is fully fed: move on, looping or completing."""
         self._offset = 0
         if not self._looping:
-            self._pending.append((block.token, self._written))
+            self._pending.append((block, self._end_of_run()))
             self._queue.popleft()
             return
         if not block.end_loop:
             self._index += 1
             return
+        loop = self._loop
+        assert loop is not None
+        self._cut()
+        if not loop.pass_len:
+            loop.pass_len, loop.blocks = self._produced - loop.start, self._index + 1
         self._loops_left -= 1
-        if self._loops_left > 0 and not self._break:
+        if self._loops_left > 0 and loop.pass_len:
             self._index = 0
             return
-        # Last pass of the loop: its blocks complete together when its last frame plays.
-        for _ in range(self._index + 1):
-            self._pending.append((self._queue.popleft().token, self._written))
-        self._index = 0
-        self._looping, self._loops_left, self._break = False, 0, False
+        self._end_loop(self._produced)
+
+    def _end_loop(self, end: int) -> None:
+        """The loop's blocks complete together when the frame before ``end`` has played."""
+        loop = self._loop
+        assert loop is not None
+        for _ in range(loop.blocks or self._index + 1):
+            block = self._queue.popleft()
+            loop.members.append(block)
+            self._pending.append((block, end))
+        loop.end = end
+        self._index = self._offset = 0
+        self._looping, self._loops_left = False, 0
+
+    def _rewind(self, end: int) -> bool:
+        """Take back every frame produced after ``end`` (a pass end of the loop being
+        played) and continue after the loop from there; False when the reader is too
+        close to ``end`` for that."""
+        drop = self._produced - end
+        spilled = 0 if self._spill is None else len(self._spill)
+        if drop > spilled and not self.ring.unwrite(drop - spilled, self.guard):
+            return False
+        if drop >= spilled:
+            self._written -= drop - spilled
+            self._spill = None
+        else:
+            assert self._spill is not None
+            self._spill = self._spill[:spilled - drop]
+        loop = self._loop
+        assert loop is not None
+        if self._looping:
+            self._end_loop(end)
+        else:
+            # Blocks written after the loop go back to the queue, to be written again.
+            while self._pending and self._pending[-1][0] not in loop.members:
+                self._queue.appendleft(self._pending.pop()[0])
+            self._offset = 0
+            for i in range(len(self._pending) - 1, -1, -1):
+                if self._pending[i][1] <= end:
+                    break
+                self._pending[i] = (self._pending[i][0], end)
+        loop.end = end
+        while self._runs[-1].out_start >= end and len(self._runs) > 1:
+            self._runs.pop()
+        last = self._runs[-1]
+        self._runs.append(_Run(end, last.in_base + last.fed))
+        if self.resampler is not None:
+            self.resampler.reset()
+        return True

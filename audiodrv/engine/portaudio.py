@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -54,8 +55,34 @@ __all__ = [
 
 log = logging.getLogger("audiodrv.engine")
 
-RingBuffer = rtmixer.RingBuffer
 PortAudioError = sd.PortAudioError
+
+
+class RingBuffer(rtmixer.RingBuffer):
+    """rtmixer's ring (PortAudio's lock-free ``PaUtilRingBuffer``), plus taking back the
+    newest frames while the callback reads: what a break of a loop needs."""
+
+    def unwrite(self, count: int, keep: int) -> bool:
+        """Withdraw the newest ``count`` elements unless fewer than ``keep`` would be left
+        ahead of the reader; returns whether they were withdrawn.
+
+        The callback reads at most one block per call from where its read index was when
+        the call began, so with ``keep`` at least a block, the frames left are all it can
+        be reading.  A reader that advanced between the check and the store (this thread
+        was descheduled) is detected afterwards and the store undone: nothing was
+        overwritten, so the frames it read are the ones that were there.
+        """
+        ptr = self._ptr
+        old = ptr.writeIndex
+        if (old - ptr.readIndex) & ptr.bigMask < count + keep:
+            return False
+        new = (old - count) & ptr.bigMask
+        ptr.writeIndex = new
+        left = (new - ptr.readIndex) & ptr.bigMask
+        if left < keep or left > ptr.bufferSize:
+            ptr.writeIndex = old
+            return False
+        return True
 
 
 @dataclass
@@ -226,6 +253,9 @@ class _Stream:
         self.stream = kind(device=device.index, channels=channels, blocksize=0,
                            samplerate=device.default_samplerate, latency="low", qsize=1024)
         self.samplerate = int(self.stream.samplerate)
+        # The most one callback reads (blocksize=0: the host's period; JACK reports exactly
+        # it as the latency, other host APIs a multiple of it).
+        self.block_bound = max(1, math.ceil(self.stream.latency * self.samplerate))
         self.clients: dict[Any, Any] = {}  # client -> running action or None
         self.paused: set[Any] = set()
         self.xruns: dict[Any, XrunStats] = {}

@@ -13,6 +13,8 @@ from typing import Any
 
 from audiodrv.core.devclass import DeviceClass
 from audiodrv.mmsystem import (
+    DRV_QUERYDEVICEINTERFACE,
+    DRV_QUERYDEVICEINTERFACESIZE,
     KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
     KSDATAFORMAT_SUBTYPE_PCM,
     MMSYSERR_ERROR,
@@ -62,7 +64,7 @@ from audiodrv.mmsystem import (
     WODM_UNPREPARE,
     WODM_WRITE,
 )
-from audiodrv.winmm._args import deref, store
+from audiodrv.winmm._args import deref, store, write_text
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
@@ -168,6 +170,33 @@ def _open(family: _Family, phw: Any, uDeviceID: int, pwfx: Any, dwCallback: Any,
         return MMSYSERR_INVALPARAM  # B37: Vista+ answer for a zero rate
     return open_device(family.cls, phw, uDeviceID, family.open, dwCallback, dwInstance, fdwOpen,
                        query=bool(fdwOpen & WAVE_FORMAT_QUERY), lpFormat=fmt)
+
+
+def _message(cls: DeviceClass, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any) -> int:
+    """``waveOutMessage``/``waveInMessage``: pointer arguments of the messages winmm knows
+    become ctypes objects for the driver to fill, then are copied to the caller's memory."""
+    if uMsg == DRV_QUERYDEVICEINTERFACESIZE:
+        if deref(dw1, ctypes.c_uint32) is None:
+            return MMSYSERR_INVALPARAM
+        size = ctypes.c_uint32()
+        result = device_message(cls, id_or_handle, uMsg, size, 0)
+        if result == MMSYSERR_NOERROR:
+            store(dw1, size.value)
+        return result
+    if uMsg == DRV_QUERYDEVICEINTERFACE:
+        target = deref(dw1, ctypes.c_char)
+        if target is None or not isinstance(dw2, int) or dw2 < 0:
+            return MMSYSERR_INVALPARAM
+        buffer = ctypes.create_string_buffer(dw2)
+        result = device_message(cls, id_or_handle, uMsg, buffer, dw2)
+        if result == MMSYSERR_NOERROR:
+            name = buffer.raw.decode("utf-16-le").split("\0", 1)[0]
+            if isinstance(target, ctypes.Array) and target._type_ is ctypes.c_wchar:
+                target.value = name  # a create_unicode_buffer: ctypes' own wide characters
+            else:
+                write_text(ctypes.addressof(target), name, wide=True)  # UTF-16, as Windows
+        return result
+    return device_message(cls, id_or_handle, uMsg, dw1, dw2)
 
 
 def _position(family: _Family, handle: int, pmmt: Any, cbmmt: int) -> int:
@@ -316,8 +345,12 @@ def waveOutGetID(hwo: int, puDeviceID: Any) -> int:
 
 
 def waveOutMessage(hwo: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
-    """Send a driver message to the driver of a handle (or device id)."""
-    return device_message(OUT, hwo, uMsg, dw1, dw2)
+    """Send a driver message to the driver of a handle (or device id).
+
+    ``DRV_QUERYDEVICEINTERFACESIZE`` (``dw1`` -> DWORD) and ``DRV_QUERYDEVICEINTERFACE``
+    (``dw1`` a buffer of ``dw2`` bytes) answer the device's interface name (B29).
+    """
+    return _message(OUT, hwo, uMsg, dw1, dw2)
 
 
 # -- waveIn --------------------------------------------------------------------------------
@@ -393,4 +426,5 @@ def waveInGetID(hwi: int, puDeviceID: Any) -> int:
 
 
 def waveInMessage(hwi: int, uMsg: int, dw1: Any = 0, dw2: Any = 0) -> int:
-    return device_message(IN, hwi, uMsg, dw1, dw2)
+    """Send a driver message to the driver of a handle (or device id); as waveOutMessage."""
+    return _message(IN, hwi, uMsg, dw1, dw2)

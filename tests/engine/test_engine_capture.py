@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from racekit import race_inside_on_done
 
 from audiodrv.engine.capture import Capture
 from audiodrv.engine.formats import SampleFormat, encode
@@ -80,3 +81,30 @@ def test_frames_with_no_buffer_are_counted_as_dropped():
     ring.record([0.1] * 4)
     cap.service()
     assert cap.dropped == 8 and done == []
+
+
+def test_busy_stays_true_until_the_last_completion_was_posted():
+    """Close checks ``busy``: it must not see an empty queue while WIM_DATA is unposted."""
+    done = []
+    ring, cap = make(done)
+    cap.add("a", memoryview(bytearray(6)))
+    ring.record([0.1] * 3)
+    seen = []
+    overtook, finished = race_inside_on_done(
+        cap, "a", lambda: seen.append((cap.busy, list(done))))
+    cap.service()
+    assert finished.wait(5)
+    assert seen == [(False, [("a", 6)])] and not overtook.is_set()
+
+
+def test_stop_and_the_feeder_complete_buffers_in_order():
+    done = []
+    ring, cap = make(done)
+    cap.add("a", memoryview(bytearray(6)))
+    cap.add("b", memoryview(bytearray(6)))
+    ring.record([0.1] * 4)  # fills "a", one frame into "b"
+
+    overtook, finished = race_inside_on_done(cap, "a", cap.stop)
+    cap.service()
+    assert finished.wait(5)
+    assert [t for t, _n in done] == ["a", "b"] and not overtook.is_set()

@@ -23,6 +23,8 @@ from audiodrv.mmsystem import (
     CALLBACK_EVENT,
     CALLBACK_FUNCTION,
     CALLBACK_WINDOW,
+    DRV_QUERYDEVICEINTERFACE,
+    DRV_QUERYDEVICEINTERFACESIZE,
     MAXERRORLENGTH,
     MMSYSERR_BADDEVICEID,
     MMSYSERR_BADERRNUM,
@@ -38,6 +40,7 @@ from audiodrv.mmsystem import (
     TIME_SAMPLES,
     TIME_SMPTE,
     TIME_TICKS,
+    WAVE_ALLOWSYNC,
     WAVE_FORMAT_48S16,
     WAVE_FORMAT_QUERY,
     WAVE_MAPPER,
@@ -645,6 +648,67 @@ def test_unsupported_and_id_calls_on_a_valid_handle(wave, device_id):
         value.value = 0x5A5A5A5A
         assert winmm.waveOutGetID(out.handle, ctypes.byref(value)) == MMSYSERR_NOERROR
         assert value.value == 0
+
+
+@pytest.mark.parametrize("device_id", DEVICES)
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_device_interface_name(wave, out, device_id):
+    """B29: the size is that of a NUL-terminated UTF-16 string, the name fills it exactly
+    (the mapper's: size 2, empty), by id or by handle; a buffer too small is INVALPARAM."""
+    message = winmm.waveOutMessage if out else winmm.waveInMessage
+    dev = wave.open_out(wave_format(), device_id) if out else \
+        wave.open_in(wave_format(), device_id)
+    for target in (device_id, dev.handle):
+        size = ctypes.c_uint32()
+        assert message(target, DRV_QUERYDEVICEINTERFACESIZE, ctypes.byref(size), 0) == \
+            MMSYSERR_NOERROR
+        if device_id == WAVE_MAPPER:
+            assert size.value == 2
+        buf = ctypes.create_string_buffer(b"\xff" * size.value, size.value)
+        assert message(target, DRV_QUERYDEVICEINTERFACE, buf, size.value) == MMSYSERR_NOERROR
+        name = buf.raw.decode("utf-16-le")
+        assert name.endswith("\0") and len(name) == size.value // 2
+        assert len(name.rstrip("\0")) + 1 == size.value // 2  # wcslen(buf) + 1 == size / 2
+        assert (name == "\0") == (device_id == WAVE_MAPPER)
+        wide = ctypes.create_unicode_buffer(size.value // 2)  # ctypes' own wide characters
+        assert message(target, DRV_QUERYDEVICEINTERFACE, wide, size.value) == MMSYSERR_NOERROR
+        assert wide.value == name[:-1]
+        assert message(target, DRV_QUERYDEVICEINTERFACE, buf, size.value - 2) == \
+            MMSYSERR_INVALPARAM
+        assert message(target, DRV_QUERYDEVICEINTERFACESIZE, None, 0) == MMSYSERR_INVALPARAM
+
+
+@pytest.mark.parametrize("device_id", DEVICES)
+def test_volume_by_device_id_agrees_with_the_caps(wave, device_id):
+    """B47: caps advertise WAVECAPS_VOLUME, so the device's volume (by id) works too, and
+    it scales what every open of the device plays."""
+    caps = WAVEOUTCAPSW()
+    winmm.waveOutGetDevCapsW(device_id, ctypes.byref(caps), ctypes.sizeof(caps))
+    assert caps.dwSupport & WAVECAPS_VOLUME
+    volume = ctypes.c_uint32()
+    assert winmm.waveOutGetVolume(device_id, ctypes.byref(volume)) == MMSYSERR_NOERROR
+    assert volume.value == 0xFFFFFFFF
+    out = wave.open_out(wave_format(), device_id)
+    try:
+        assert winmm.waveOutSetVolume(device_id, 0x40008000) == MMSYSERR_NOERROR
+        assert winmm.waveOutGetVolume(device_id, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0x40008000
+        # The handle keeps its own volume; the device's scales it on top.
+        assert winmm.waveOutGetVolume(out.handle, ctypes.byref(volume)) == MMSYSERR_NOERROR
+        assert volume.value == 0xFFFFFFFF
+        inst = wave.system.open_device(out.handle).dwUser
+        assert inst.client.gain.tolist() == pytest.approx([0x8000 / 0xFFFF, 0x4000 / 0xFFFF])
+    finally:
+        winmm.waveOutSetVolume(device_id, 0xFFFFFFFF)
+
+
+@pytest.mark.parametrize("device_id", DEVICES)
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_wave_allowsync_is_accepted(wave, out, device_id):
+    """Our devices are asynchronous: WAVE_ALLOWSYNC changes nothing (never WAVERR_SYNC)."""
+    result, handle = open_handle(out, device_id, flags=WAVE_ALLOWSYNC)
+    assert result == MMSYSERR_NOERROR
+    assert close_handle(out, handle) == MMSYSERR_NOERROR
 
 
 # -- position (B72-B74, B83, B86) ------------------------------------------------------------

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+import wave as wavefile
+
 import numpy as np
 import pytest
-from wavekit import active, peak_frequency, tone
+from wavekit import RATE, active, peak_frequency, tone
 
 import audiodrv
 from audiodrv import WaveIn, WaveOut
+from audiodrv.cli.tools import play_file
+from audiodrv.wave import pack24
 
 pytestmark = pytest.mark.jack
 
@@ -70,3 +75,39 @@ def test_errors_are_exceptions_of_the_builtin_kind(wave):
         WaveOut(0, dtype="int8")
     with WaveOut(0) as out, pytest.raises(ValueError, match="channels"):
         out.write(np.zeros((10, 3), dtype=np.int16))
+
+
+def test_24_bit_arrays_go_through_the_loopback_exactly(wave):
+    """int24: 24-bit PCM in int32 arrays, packed to three bytes for the driver."""
+    counter = (np.arange(4800, dtype=np.int32) * 1601 + 1) % (1 << 23)
+    frames = np.stack([counter, -counter], axis=1)
+    with WaveIn(dtype="int24", blocksize=2400) as wave_in, WaveOut(dtype="int24") as out:
+        wave.loopback()
+        wave_in.start()
+        out.write(frames)
+        assert out.wait(10) and out.position == 4800
+        got = wave_in.read(RATE)
+        wave_in.stop()
+    assert got.dtype == np.int32
+    start = np.nonzero(got[:, 0])[0][0]
+    assert np.array_equal(got[start:start + 4800], frames)
+
+
+def test_the_play_tool_plays_a_24_bit_file(wave, tmp_path, capsys):
+    path = tmp_path / "tone24.wav"
+    samples = np.round(tone(1000, 0.5, 1)[:, 0] * (1 << 23)).astype(np.int32)
+    with wavefile.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(3)
+        f.setframerate(RATE)
+        f.writeframes(pack24(samples))
+    # An open output keeps the device's stream (and its JACK ports) up for the wiring.
+    with WaveIn(dtype="float32") as wave_in, WaveOut():
+        wave.loopback()
+        wave_in.start()
+        assert play_file(argparse.Namespace(file=path, device=None)) == 0
+        got = wave_in.read(RATE)[:, 0]
+        wave_in.stop()
+    signal = active(got)
+    assert abs(len(signal) - RATE // 2) < 100 and abs(peak_frequency(signal) - 1000) < 5
+    assert "24-bit" not in capsys.readouterr().err

@@ -11,15 +11,19 @@ from typing import Any
 import numpy as np
 
 from audiodrv import winmm
-from audiodrv.core.system import System
+from audiodrv.core.devclass import DeviceClass
+from audiodrv.core.system import System, get_system
 from audiodrv.engine.formats import SampleFormat, decode, encode
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
+    KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
+    KSDATAFORMAT_SUBTYPE_PCM,
     MMSYSERR_NOERROR,
     WAVE_FORMAT_EXTENSIBLE,
     WAVE_FORMAT_IEEE_FLOAT,
     WAVE_FORMAT_PCM,
     WAVEFORMATEX,
+    WAVEFORMATEXTENSIBLE,
     WAVEHDR,
     WIM_DATA,
     WOM_DONE,
@@ -37,9 +41,24 @@ def wave_format(rate: int = RATE, channels: int = 2, bits: int = 16,
         wBitsPerSample=bits, cbSize=0)
 
 
-def sample_format(fmt: WAVEFORMATEX) -> SampleFormat:
-    return SampleFormat(fmt.nSamplesPerSec, fmt.nChannels, fmt.wBitsPerSample // 8,
-                        fmt.wFormatTag in (WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_EXTENSIBLE))
+def extensible_format(channels: int = 2, bits: int = 16, is_float: bool = False,
+                      rate: int = RATE) -> WAVEFORMATEXTENSIBLE:
+    """A ``WAVE_FORMAT_EXTENSIBLE`` PCM or float format, default channel mask."""
+    fmt = WAVEFORMATEXTENSIBLE(Format=wave_format(rate, channels, bits, is_float))
+    fmt.Format.wFormatTag, fmt.Format.cbSize = WAVE_FORMAT_EXTENSIBLE, 22
+    fmt.Samples.wValidBitsPerSample = bits
+    fmt.dwChannelMask = (1 << channels) - 1
+    sub = KSDATAFORMAT_SUBTYPE_IEEE_FLOAT if is_float else KSDATAFORMAT_SUBTYPE_PCM
+    ctypes.memmove(ctypes.addressof(fmt.SubFormat), sub, 16)
+    return fmt
+
+
+def sample_format(fmt: WAVEFORMATEX | WAVEFORMATEXTENSIBLE) -> SampleFormat:
+    base = getattr(fmt, "Format", fmt)
+    is_float = base.wFormatTag == WAVE_FORMAT_IEEE_FLOAT or (
+        base.wFormatTag == WAVE_FORMAT_EXTENSIBLE
+        and bytes(fmt.SubFormat) == KSDATAFORMAT_SUBTYPE_IEEE_FLOAT)
+    return SampleFormat(base.nSamplesPerSec, base.nChannels, base.wBitsPerSample // 8, is_float)
 
 
 class Notes:
@@ -83,7 +102,8 @@ class Buffer:
 class Device:
     """An open waveOut or waveIn handle with helpers; closes itself at teardown."""
 
-    def __init__(self, out: bool, device_id: int, fmt: WAVEFORMATEX, flags: int = 0) -> None:
+    def __init__(self, out: bool, device_id: int, fmt: WAVEFORMATEX | WAVEFORMATEXTENSIBLE,
+                 flags: int = 0) -> None:
         self.out, self.fmt, self.notes = out, fmt, Notes()
         self.sf = sample_format(fmt)
         handle = ctypes.c_void_p()
@@ -109,6 +129,13 @@ class Device:
     def wait_done(self, count: int | None = None, timeout: float = 15.0) -> None:
         msg = WOM_DONE if self.out else WIM_DATA
         assert self.notes.wait(msg, len(self.buffers) if count is None else count, timeout)
+
+    def action(self) -> Any:
+        """The rtmixer action now moving this open's ring (its ``actual_time`` is the
+        stream time of its first frame): white-box access for absolute timing."""
+        cls = DeviceClass.WAVEOUT if self.out else DeviceClass.WAVEIN
+        inst = get_system().open_device(self.handle, cls).dwUser
+        return inst.stream.clients[inst.client]
 
     def close(self) -> None:
         if self.handle is None or self.result != MMSYSERR_NOERROR:
@@ -142,7 +169,8 @@ class WaveEnv:
         self.system, self.jack = system, jack
         self.devices: list[Device] = []
 
-    def open_out(self, fmt: WAVEFORMATEX, device_id: int = 0, flags: int = 0) -> Device:
+    def open_out(self, fmt: WAVEFORMATEX | WAVEFORMATEXTENSIBLE, device_id: int = 0,
+                 flags: int = 0) -> Device:
         dev = Device(True, device_id, fmt, flags)
         self.devices.append(dev)
         return dev
@@ -186,6 +214,18 @@ def impulses(x: np.ndarray, threshold: float = 0.3) -> np.ndarray:
     """Indices where a single-sample impulse arrived (rising edges above threshold)."""
     above = np.abs(x) > threshold
     return np.nonzero(above & ~np.concatenate([[False], above[:-1]]))[0]
+
+
+def loud_regions(x: np.ndarray, threshold: float = 0.2, hold: int = 64) -> list[tuple[int, int]]:
+    """``(first, last)`` frame of each stretch above threshold; stretches closer than
+    ``hold`` frames (a tone's zero crossings) are one."""
+    loud = np.nonzero(np.abs(x) > threshold)[0]
+    if not len(loud):
+        return []
+    breaks = np.nonzero(np.diff(loud) > hold)[0]
+    starts = np.concatenate([[loud[0]], loud[breaks + 1]])
+    ends = np.concatenate([loud[breaks], [loud[-1]]])
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
