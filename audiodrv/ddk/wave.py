@@ -365,6 +365,8 @@ class WaveDriver:
             return self._volume(inst or outs[uDeviceID], uMsg, dwParam1)
         if inst is None:
             return self._common(uMsg, dwParam1, dwParam2)
+        if inst.stream.lost and uMsg in (WODM_WRITE, WODM_RESTART):
+            return MMSYSERR_NOTENABLED  # its server died: a rescan revives new opens only
         playback: Playback = inst.client
         if uMsg == WODM_WRITE:
             hdr = dwParam1
@@ -449,6 +451,8 @@ class WaveDriver:
         inst = dwUser if isinstance(dwUser, _Instance) else None
         if inst is None:
             return self._common(uMsg, dwParam1, dwParam2)
+        if inst.stream.lost and uMsg in (WIDM_ADDBUFFER, WIDM_START):
+            return MMSYSERR_NOTENABLED  # as for output
         capture: Capture = inst.client
         if uMsg == WIDM_ADDBUFFER:
             capture.add(dwParam1, header_data(dwParam1))

@@ -23,6 +23,7 @@ def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
     system = reset_system(ini)
     assert system is not None
     out, rec = Device(True, 0, wave_format()), Device(False, 0, wave_format())
+    stale = Device(True, 0, wave_format())  # kept open across the server's death
     report: dict[str, Any] = {"open": (out.result, rec.result)}
     played = [out.play(tone(440, 1.0)) for _ in range(3)]
     recorded = [Buffer(RATE * 4) for _ in range(3)]
@@ -54,6 +55,10 @@ def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
         notifier.flush()
         again = Device(True, 0, wave_format())
         report["after_rescan"] = again.result
+        old = Buffer(b"\0" * 4800)
+        winmm.waveOutPrepareHeader(stale.handle, ctypes.byref(old.hdr), size)
+        report["stale_write"] = winmm.waveOutWrite(stale.handle, ctypes.byref(old.hdr), size)
+        report["stale_close"] = winmm.waveOutClose(stale.handle)
         if again.result == 0:
             again.play(tone(440, 0.1))
             report["played_after_rescan"] = again.notes.wait(WOM_DONE, 1, timeout=10)

@@ -44,3 +44,6 @@ def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_pat
     assert report["after_rescan"] == MMSYSERR_NOERROR
     assert report["played_after_rescan"]
     assert report["close_after_rescan"] == MMSYSERR_NOERROR
+    # A handle opened before the death stays dead (its stream cannot come back) and closes.
+    assert report["stale_write"] == MMSYSERR_NOTENABLED
+    assert report["stale_close"] == MMSYSERR_NOERROR
