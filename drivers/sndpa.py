@@ -2,7 +2,8 @@
 
 Every open of a device is mixed into one PortAudio stream (rtmixer's C callback), so a
 busy Python program cannot starve the audio.  Formats: 8/16/24/32-bit PCM and 32-bit float,
-1 to 8 channels, at the rate the device's stream runs at; the wave mapper converts others.
+1 to 8 channels, any rate: what the device's stream does not run at is converted (resampled,
+mixed down) unless ``WAVE_FORMAT_DIRECT`` is given (spec B41).
 """
 
 from audiodrv.ddk.wave import WaveDriver

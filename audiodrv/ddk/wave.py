@@ -3,10 +3,11 @@
 
 :class:`WaveDriver` answers every ``WODM_*``/``WIDM_*`` message.  The physical driver
 serves one waveOut per PortAudio device with output channels and one waveIn per device
-with input channels, each device a devnode, and accepts only formats the device's stream
-runs at (its rate, at most its channels; any sample width, converted in the feeder).  The
-mapper serves one device of each direction on the default PortAudio device and converts
-rate, channels and sample format, unless ``WAVE_FORMAT_DIRECT`` is given.
+with input channels, each device a devnode; the mapper serves one device of each direction
+on the default PortAudio device.  Both convert what the device's stream does not run at
+(rate, channel count, sample format), as modern winmm converts through ACM for a device id
+too (spec B41); ``WAVE_FORMAT_DIRECT`` asks for the device's own rate and at most its
+channels (any sample width: that conversion is free, in the feeder).
 """
 
 from __future__ import annotations
@@ -260,8 +261,7 @@ class WaveDriver:
         device = node.device
         channels = device.max_output_channels if output else device.max_input_channels
         rate = int(device.default_samplerate)
-        direct = not self.mapper or flags & WAVE_FORMAT_DIRECT
-        if direct and (app.rate != rate or app.channels > channels):
+        if flags & WAVE_FORMAT_DIRECT and (app.rate != rate or app.channels > channels):
             return WAVERR_BADFORMAT
         return Converter(app, rate, channels)
 

@@ -45,6 +45,7 @@ __all__ = [
     "device_message",
     "device_of",
     "driver_message",
+    "dword_message",
     "get_caps",
     "get_error_text",
     "get_id",
@@ -159,6 +160,18 @@ def device_message(cls: DeviceClass, id_or_handle: int, msg: int, p1: Any = 0,
     if device is None:
         return MMSYSERR_INVALHANDLE
     return device.message(cls, msg, None, p1, p2)
+
+
+def dword_message(cls: DeviceClass, id_or_handle: int, msg: int, pointer: Any) -> int:
+    """A message whose driver fills a DWORD (a volume, a size), copied to the caller's
+    out-parameter; INVALPARAM for a null one, before the driver is asked."""
+    if deref(pointer, ctypes.c_uint32) is None:
+        return MMSYSERR_INVALPARAM
+    value = ctypes.c_uint32()
+    result = device_message(cls, id_or_handle, msg, value, 0)
+    if result == MMSYSERR_NOERROR:
+        store(pointer, value.value)
+    return result
 
 
 def driver_message(cls: DeviceClass, id_or_handle: int, msg: int, p1: Any, p2: Any,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 from typing import Any
 
 from audiodrv.core.devclass import DeviceClass
@@ -26,7 +25,6 @@ from audiodrv.mmsystem import (
     MIDM_STOP,
     MIDM_UNPREPARE,
     MMSYSERR_INVALPARAM,
-    MMSYSERR_NOERROR,
     MODM_CACHEDRUMPATCHES,
     MODM_CACHEPATCHES,
     MODM_CLOSE,
@@ -40,12 +38,13 @@ from audiodrv.mmsystem import (
     MODM_SETVOLUME,
     MODM_UNPREPARE,
 )
-from audiodrv.winmm._args import deref, store
+from audiodrv.winmm._args import deref
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
     device_message,
     driver_message,
+    dword_message,
     get_caps,
     get_error_text,
     get_id,
@@ -159,13 +158,7 @@ def midiOutReset(hmo: int) -> int:
 
 def midiOutGetVolume(hmo: int, pdwVolume: Any) -> int:
     """Volume of a handle or device id; NOTSUPPORTED without ``MIDICAPS_VOLUME``."""
-    if pdwVolume is None or pdwVolume == 0:
-        return MMSYSERR_INVALPARAM
-    volume = ctypes.c_uint32()
-    result = device_message(OUT, hmo, MODM_GETVOLUME, volume, 0)
-    if result == MMSYSERR_NOERROR:
-        store(pdwVolume, volume.value)
-    return result
+    return dword_message(OUT, hmo, MODM_GETVOLUME, pdwVolume)
 
 
 def midiOutSetVolume(hmo: int, dwVolume: int) -> int:

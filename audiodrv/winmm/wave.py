@@ -64,11 +64,12 @@ from audiodrv.mmsystem import (
     WODM_UNPREPARE,
     WODM_WRITE,
 )
-from audiodrv.winmm._args import deref, store, write_text
+from audiodrv.winmm._args import deref, write_text
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
     device_message,
+    dword_message,
     get_caps,
     get_error_text,
     get_id,
@@ -176,13 +177,7 @@ def _message(cls: DeviceClass, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any)
     """``waveOutMessage``/``waveInMessage``: pointer arguments of the messages winmm knows
     become ctypes objects for the driver to fill, then are copied to the caller's memory."""
     if uMsg == DRV_QUERYDEVICEINTERFACESIZE:
-        if deref(dw1, ctypes.c_uint32) is None:
-            return MMSYSERR_INVALPARAM
-        size = ctypes.c_uint32()
-        result = device_message(cls, id_or_handle, uMsg, size, 0)
-        if result == MMSYSERR_NOERROR:
-            store(dw1, size.value)
-        return result
+        return dword_message(cls, id_or_handle, uMsg, dw1)
     if uMsg == DRV_QUERYDEVICEINTERFACE:
         target = deref(dw1, ctypes.c_char)
         if target is None or not isinstance(dw2, int) or dw2 < 0:
@@ -307,13 +302,7 @@ def waveOutGetVolume(hwo: int, pdwVolume: Any) -> int:
 
     Returns NOERROR, INVALHANDLE, INVALPARAM, NOTSUPPORTED.
     """
-    if pdwVolume is None or pdwVolume == 0:
-        return MMSYSERR_INVALPARAM
-    volume = ctypes.c_uint32()
-    result = device_message(OUT, hwo, WODM_GETVOLUME, volume, 0)
-    if result == MMSYSERR_NOERROR:
-        store(pdwVolume, volume.value)
-    return result
+    return dword_message(OUT, hwo, WODM_GETVOLUME, pdwVolume)
 
 
 def waveOutSetVolume(hwo: int, dwVolume: int) -> int:

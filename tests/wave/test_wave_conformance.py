@@ -42,6 +42,7 @@ from audiodrv.mmsystem import (
     TIME_TICKS,
     WAVE_ALLOWSYNC,
     WAVE_FORMAT_48S16,
+    WAVE_FORMAT_DIRECT,
     WAVE_FORMAT_QUERY,
     WAVE_MAPPER,
     WAVECAPS_LRVOLUME,
@@ -297,9 +298,7 @@ def check_query(wave: Any, out: bool, device_id: int, rate: int, channels: int,
     assert notes.items == []
     assert handle_values(wave) == before
     dev = wave.open_out(fmt, device_id) if out else wave.open_in(fmt, device_id)
-    assert nullq == withq == dev.result
-    expected = MMSYSERR_NOERROR if device_id == WAVE_MAPPER or rate == RATE else WAVERR_BADFORMAT
-    assert dev.result == expected
+    assert nullq == withq == dev.result == MMSYSERR_NOERROR  # other rates converted (B41)
     if dev.result == MMSYSERR_NOERROR:
         assert dev.notes.items == [(WOM_OPEN if out else WIM_OPEN, 0)]
 
@@ -350,13 +349,14 @@ def check_inconsistent(wave: Any, device_id: int, fields: dict[str, int]) -> Non
 
 @pytest.mark.parametrize("out", DIRECTIONS)
 def test_converted_format_is_not_modified(wave, out):
-    """B36 for a format the mapper converts (and the driver refuses)."""
+    """B36 for a format that is converted, and refused with WAVE_FORMAT_DIRECT (B41)."""
     fmt = wave_format(22050, 1, 8)
     original = bytes(fmt)
-    for device_id, expected in ((0, WAVERR_BADFORMAT), (WAVE_MAPPER, MMSYSERR_NOERROR)):
-        dev = wave.open_out(fmt, device_id) if out else wave.open_in(fmt, device_id)
-        assert dev.result == expected
-        assert bytes(fmt) == original
+    for device_id in (0, WAVE_MAPPER):
+        for flags, expected in ((0, MMSYSERR_NOERROR), (WAVE_FORMAT_DIRECT, WAVERR_BADFORMAT)):
+            dev = (wave.open_out if out else wave.open_in)(fmt, device_id, flags)
+            assert dev.result == expected
+            assert bytes(fmt) == original
 
 
 @pytest.mark.parametrize("out", DIRECTIONS)

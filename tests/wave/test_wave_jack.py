@@ -97,10 +97,10 @@ def test_extensible_formats_play_like_their_plain_forms(wave, bits, is_float):
 
 @pytest.mark.parametrize("channels", range(3, 9))
 def test_more_channels_than_the_device_are_mixed_down_by_the_mapper(wave, channels):
-    """The dummy server's device has 2 channels: the physical driver refuses 3-8 (B40),
-    the mapper mixes them down (centre to both sides, each side to its own)."""
+    """The dummy server's device has 2 channels: 3-8 are refused with WAVE_FORMAT_DIRECT
+    (B40), else mixed down (centre to both sides, each side to its own)."""
     fmt = extensible_format(channels, 16)
-    assert wave.open_out(fmt).result == WAVERR_BADFORMAT
+    assert wave.open_out(fmt, 0, WAVE_FORMAT_DIRECT).result == WAVERR_BADFORMAT
     assert winmm.waveOutOpen(None, WAVE_MAPPER, ctypes.byref(fmt), 0, 0,
                              WAVE_FORMAT_QUERY) == MMSYSERR_NOERROR
     out = wave.open_out(fmt, WAVE_MAPPER)
@@ -120,12 +120,13 @@ def test_more_channels_than_the_device_are_mixed_down_by_the_mapper(wave, channe
     assert any(abs(f - 1000) < 5 for f in strong) and any(abs(f - 3000) < 5 for f in strong)
 
 
-def test_22050_hz_plays_at_the_right_pitch_through_the_mapper(wave):
+@pytest.mark.parametrize("device_id", [0, WAVE_MAPPER])
+def test_22050_hz_plays_at_the_right_pitch(wave, device_id):
+    """Resampled, for a device id as for the mapper (B41); not with WAVE_FORMAT_DIRECT."""
     fmt = wave_format(rate=22050, channels=1)
-    direct = wave.open_out(fmt)
-    assert direct.result == WAVERR_BADFORMAT  # JACK runs at 48 kHz only
-    assert wave.open_out(fmt, WAVE_MAPPER, WAVE_FORMAT_DIRECT).result == WAVERR_BADFORMAT
-    out = wave.open_out(fmt, WAVE_MAPPER)
+    # JACK runs at 48 kHz only.
+    assert wave.open_out(fmt, device_id, WAVE_FORMAT_DIRECT).result == WAVERR_BADFORMAT
+    out = wave.open_out(fmt, device_id)
     assert out.result == MMSYSERR_NOERROR
     rec = wave.record(2.0)
     out.play(tone(1000, 0.5, 1, rate=22050))

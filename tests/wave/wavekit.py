@@ -175,8 +175,9 @@ class WaveEnv:
         self.devices.append(dev)
         return dev
 
-    def open_in(self, fmt: WAVEFORMATEX | None = None, device_id: int = 0) -> Device:
-        dev = Device(False, device_id, fmt or wave_format())
+    def open_in(self, fmt: WAVEFORMATEX | None = None, device_id: int = 0,
+                flags: int = 0) -> Device:
+        dev = Device(False, device_id, fmt or wave_format(), flags)
         self.devices.append(dev)
         return dev
 
