@@ -137,6 +137,7 @@ LATENCY_PERIODS = (64, 256)
 LOAD_PERIOD = 256  # items 2-4: the quietest period on these machines (TESTENV.md)
 
 WAIT = 5.0  # seconds: the bound on any single wait for something to happen
+SETTLE = 0.2  # seconds for MIDI in flight to arrive before a JACK client call (see settle)
 LOST_AFTER = 0.5  # seconds: a latency-trial message not back by then is lost
 TRIAL_PAUSE = 0.003  # seconds between a trial's receipt and the next send, plus 0-2 periods
 
@@ -332,14 +333,24 @@ def rt_out(client: str, target: str | None = None) -> Any:
     return port
 
 
+def settle() -> None:
+    """Let the MIDI in flight reach its callbacks before a JACK client or port is opened or
+    closed in this process.
+
+    python-rtmidi makes those JACK calls holding the GIL, and JACK applies the graph change
+    between process cycles; a cycle in which an rtmidi input of this process waits for the
+    GIL to run its Python callback cannot end, so the call waits for JACK's client timeout,
+    and JACK may then cancel that input's thread while it waits for the GIL, which breaks
+    the interpreter (a hang or a segfault later; see the report).  So no MIDI may be
+    arriving at an input of this process then: the senders stop first, then this.
+    """
+    time.sleep(SETTLE)
+
+
 def rt_close(port: Any) -> None:
-    """Close an rtmidi port: the port first, then, after a pause in which a callback in
-    flight finishes, its JACK client.  Closing a JACK client cancels (pthread_cancel) its
-    process thread; one cancelled while it waits for the GIL to run a Python callback
-    leaves the GIL's mutex locked, and the whole process hangs at its next GIL switch."""
+    """Close an rtmidi port, its senders stopped (see settle)."""
+    settle()
     port.close_port()
-    if isinstance(port, rtmidi.MidiIn):
-        time.sleep(0.1)  # no port, no new callbacks; this lets a pending one finish
     port.delete()
 
 
@@ -483,6 +494,7 @@ class LatencyRig:
         assert handle.value is not None
         self.hmi: int = handle.value
         stack.callback(self._close_in)
+        stack.callback(settle)  # late messages arrive before the first close
         self.ain = one_new_port(server, before)
         check(winmm.midiInStart(self.hmi), "midiInStart")
 
@@ -768,6 +780,7 @@ class StreamPlayer:
             self.running = False
         if bounded("midiStreamStop", lambda: winmm.midiStreamStop(self.handle)) is None:
             return
+        settle()  # the stop's reset (controllers) reaches the probe before midirt closes
         for hdr, _mem in self.headers:
             winmm.midiOutUnprepareHeader(self.handle, ctypes.byref(hdr), ctypes.sizeof(hdr))
         bounded("midiStreamClose", lambda: winmm.midiStreamClose(self.handle))
@@ -1070,6 +1083,7 @@ class SysexOut:
 
     def close(self) -> None:
         winmm.midiOutReset(self.handle)
+        settle()  # the reset's controllers reach the probe before midirt closes its port
         winmm.midiOutUnprepareHeader(self.handle, ctypes.byref(self.hdr),
                                      ctypes.sizeof(self.hdr))
         winmm.midiOutClose(self.handle)
