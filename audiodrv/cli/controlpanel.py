@@ -231,7 +231,7 @@ class ControlPanel:
         ini, control = self._load()
         found = self._find(ini, name)
         for section, entry in found:
-            ini.remove(section, entry.key)
+            ini.remove(section, entry.key, entry.value)  # not another driver's duplicate key
         filenames = {e.filename.lower(): e for _, e in found}
         restart = False
         warnings = []
@@ -268,8 +268,11 @@ class ControlPanel:
         section, entry = self._find(ini, name)[0]
         first = next((e for s, e in self._entries(ini)
                       if s == section and entry_kind(e.key) == entry.kind), entry)
-        if first.key != entry.key:
-            ini.set(section, first.key, f"{entry.filename} {entry.options}".strip())
-            ini.set(section, entry.key, f"{first.filename} {first.options}".strip())
+        if first != entry:
+            # Value by value, so other entries of a duplicate key stay as they are; the
+            # placeholder keeps the two swaps apart when both entries share one key.
+            ini.replace(section, first.key, first.value, "\0")
+            ini.replace(section, entry.key, entry.value, first.value)
+            ini.replace(section, first.key, "\0", entry.value)
         self._save(ini, control)
         return first.key

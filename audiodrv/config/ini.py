@@ -85,6 +85,11 @@ def _fold(name: str) -> str:
     return name.casefold()
 
 
+def _same_value(value: str) -> str:
+    """A value as compared by `IniFile.remove` and `IniFile.replace`."""
+    return _fold(" ".join(value.split()))
+
+
 def _unquote(raw: str) -> str:
     # COMPAT: GetPrivateProfileString drops one matching pair of double or single quotes.
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
@@ -386,6 +391,25 @@ class IniFile:
         if line.raw_value != spelled:
             line.content = line.content[: line.value_at] + spelled
 
+    def _matching(self, section: str, key: str, value: str | None) -> list[int]:
+        found = self._entries(section, key)
+        if value is None:
+            return found
+        want = _same_value(value)
+        return [i for i in found if _same_value(_unquote(self._lines[i].raw_value)) == want]
+
+    def replace(self, section: str, key: str, old: str, new: str) -> int:
+        """Set the entries `key` of `section` whose value is `old` (ignoring case and runs
+        of whitespace) to `new`, in place, leaving other duplicates of `key` alone; return
+        how many."""
+        _check_value(new)
+        spelled = _quote(new)
+        found = self._matching(section, key, old)
+        for i in found:
+            line = self._lines[i]
+            line.content = line.content[: line.value_at] + spelled
+        return len(found)
+
     def add(self, section: str, key: str, value: str) -> None:
         """Append ``key=value`` to `section` even if `key` is there already."""
         _check_section(section)
@@ -404,12 +428,10 @@ class IniFile:
         Parameters
         ----------
         value : str, optional
-            Only remove entries whose (unquoted) value equals this, ignoring case.
+            Only remove entries whose (unquoted) value equals this, ignoring case and runs
+            of whitespace.
         """
-        found = self._entries(section, key)
-        if value is not None:
-            want = _fold(value)
-            found = [i for i in found if _fold(_unquote(self._lines[i].raw_value)) == want]
+        found = self._matching(section, key, value)
         for i in reversed(found):
             del self._lines[i]
         return len(found)

@@ -186,6 +186,11 @@ class DriverEntry:
     options: str
     kind: str
 
+    @property
+    def value(self) -> str:
+        """The entry's value: the file name and its options."""
+        return f"{self.filename} {self.options}".strip()
+
 
 def entry_kind(key: str) -> str:
     """The device type of a SYSTEM.INI entry key.

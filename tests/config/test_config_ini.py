@@ -388,3 +388,10 @@ def test_save_failure_on_replace_leaves_old_file(
 
 def test_repr_names_sections() -> None:
     assert "drivers" in repr(IniFile.parse("[drivers]\n"))
+
+
+def test_replace_changes_only_the_matching_duplicates():
+    ini = IniFile.parse("[drivers]\nwave = a.drv\nwave=B.DRV   opts\nwave=c.drv\n")
+    assert ini.replace("drivers", "WAVE", "b.drv opts", "d.drv") == 1
+    assert ini.text() == "[drivers]\nwave = a.drv\nwave=d.drv\nwave=c.drv\n"
+    assert ini.replace("drivers", "wave", "none.drv", "x.drv") == 0

@@ -264,3 +264,16 @@ def test_inf_naming_a_binary_driver_is_refused_before_copying(panel, source):
     with pytest.raises(ControlPanelError, match="Python file"):
         panel.add(source / "OEMSETUP.INF")
     assert not (panel.system_ini.parent / "EXDRV.DRV").exists()
+
+
+def test_remove_and_default_leave_other_entries_of_a_duplicate_key(panel, source):
+    for name in ("a", "b"):
+        write_driver(source, name, description=f"wave:{name}")
+        panel.add(source / f"{name}.py")
+    with panel.system_ini.open("a") as f:
+        f.write("wave=b.drv  fast\n")  # a duplicate key, as Windows allows
+    assert panel.default("b.drv") == "wave"
+    entries = [(d.key, d.filename) for d in panel.list()]
+    assert entries == [("wave", "b.drv"), ("wave1", "a.drv"), ("wave", "b.drv")]
+    assert panel.remove("a.drv")[0] == ["wave1"]
+    assert "wave=b.drv  fast" in panel.system_ini.read_text()
