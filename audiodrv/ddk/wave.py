@@ -385,12 +385,15 @@ class WaveDriver:
             inst.stream.resume(playback)
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESET:
-            inst.stream.halt(playback)
+            # Paused, not just halted: the feeder must not start a new action on the ring
+            # while reset flushes it under the callback.
+            inst.stream.pause(playback)
             playback.reset()  # completes every header, in order; restarts the resampler
             inst.stream.resume(playback)
             return MMSYSERR_NOERROR
         if uMsg == WODM_BREAKLOOP:
             playback.break_loop()
+            inst.stream.service_client(playback)  # the ring may have run dry meanwhile
             return MMSYSERR_NOERROR
         if uMsg == WODM_GETPOS:
             inst.fill_position(dwParam1, playback.played)

@@ -146,6 +146,7 @@ class MidiInPort(_Port):
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
         self._lock = threading.Lock()  # a receive() and a close() never overlap
         self._last_ns: int | None = None  # when the last message received arrived
+        self._polled_ns: int | None = None  # when the last receive() had emptied the queue
 
     def receive(self) -> list[tuple[list[int], int]]:
         """Every message queued since the last call, oldest first, each with the
@@ -154,21 +155,25 @@ class MidiInPort(_Port):
         RtMidi stamps each message with the seconds since the one before it (its own
         clock, taken as it queued the message), so a batch keeps its spacing, which the
         time of the poll alone would flatten.  The chain is placed by the previous
-        message's arrival and bounded by the poll (nothing in the batch arrived after it
-        was collected): the bound anchors the first message a port ever receives and
-        pulls the chain back whenever it runs late, so an estimate is never early and is
-        late by at most one poll interval.
+        message's arrival and kept between the two polls (the batch arrived after the
+        previous one emptied the queue and before this one): the bounds anchor the first
+        message a port ever receives and stop the chain drifting either way, which it
+        would through gaps RtMidi leaves out (messages it ignores, such as active
+        sensing, still advance its clock).
         """
         with self._lock:
             events = []
             while self.handle is not None and (event := self.handle.get_message()):
                 events.append(event)
             polled = time.monotonic_ns()
+            previous, self._polled_ns = self._polled_ns, polled
             if not events:
                 return []
             deltas = [round(delta * 1_000_000_000) for _message, delta in events]
             # RtMidi's first message on a port has delta 0 and no predecessor: the bound.
             chained = polled if self._last_ns is None else self._last_ns + sum(deltas)
+            if previous is not None:  # the batch's first message came after that poll
+                chained = max(chained, previous + sum(deltas[1:]))
             arrival = self._last_ns = min(polled, chained)
         stamped = []
         for (message, _delta), delta in zip(reversed(events), reversed(deltas), strict=True):

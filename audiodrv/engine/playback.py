@@ -95,7 +95,7 @@ class _Loop:
     blocks: int = 0  # blocks in the loop, known once its first pass is written
     pass_len: int = 0  # device frames per pass, likewise
     end: int | None = None  # produced frames after its last pass, once written
-    members: list[Block] = field(default_factory=list)  # its blocks, once completed
+    members: list[Block] = field(default_factory=list)  # its blocks, once all passes are written
 
 
 class Playback:
@@ -133,6 +133,8 @@ class Playback:
         # block: blocks before it completed their single pass) to _index.
         self._looping = False
         self._loops_left = 0  # passes still to write, the one being written included
+        # FIXME: only the last loop written is kept: a break while an earlier loop still
+        # plays (its last passes and the next loop both in the ring) is ignored.
         self._loop: _Loop | None = None
         self._written = 0  # frames ever written to the ring
         self._spill: np.ndarray | None = None  # produced frames the ring had no room for
@@ -168,6 +170,7 @@ class Playback:
                     self._loops_left = 1  # the pass being written ends the loop
                     return
                 if self._rewind(end):
+                    self._fill(self._consumed())  # as little as `guard` frames are left
                     return
                 end += loop.pass_len
 

@@ -151,7 +151,7 @@ def reinitialize() -> None:
     """Re-enumerate host APIs and devices (a JACK server started after import, or back).
 
     PortAudio invalidates every stream when it re-initialises, so this refuses while a
-    live stream is open, or while a lost one's server is still away (see above).
+    live stream is open; lost streams are abandoned with their instance (``_revive``).
     """
     service.drop_lost()
     if service.has_streams():
@@ -186,6 +186,25 @@ def _library_file() -> str | None:
     return None
 
 
+def _load_copy(source: str) -> Any:
+    """dlopen a private copy of a library: in memory where the system allows (a folder
+    such as /tmp may be mounted noexec), else in a temporary folder."""
+    if hasattr(os, "memfd_create"):
+        # The descriptor stays open for good: closed, its number would come back for the
+        # next copy, and the loader would take that path for the library it already has.
+        fd = os.memfd_create("audiodrv-portaudio")
+        with open(source, "rb") as src, open(fd, "wb", closefd=False) as dst:
+            shutil.copyfileobj(src, dst)
+        return sd._ffi.dlopen(f"/proc/self/fd/{fd}")
+    folder = tempfile.mkdtemp(prefix="audiodrv-portaudio-")
+    try:
+        copy = os.path.join(folder, os.path.basename(source))
+        shutil.copyfile(source, copy)
+        return sd._ffi.dlopen(copy)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _revive(lost: list[_Stream]) -> None:
     """Replace sounddevice's PortAudio instance, whose ``lost`` streams cannot be closed.
 
@@ -199,13 +218,10 @@ def _revive(lost: list[_Stream]) -> None:
         raise RuntimeError("PortAudio cannot release a stream whose audio server died, and "
                            "its library file is unknown; restart the program to use that "
                            "server's devices again")
-    folder = tempfile.mkdtemp(prefix="audiodrv-portaudio-")
     try:
-        copy = os.path.join(folder, os.path.basename(source))
-        shutil.copyfile(source, copy)
-        fresh = sd._ffi.dlopen(copy)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)  # a mapped library needs no file
+        fresh = _load_copy(source)
+    except OSError as exc:  # no room for the copy, nowhere it may be mapped executable
+        raise RuntimeError(f"cannot load a fresh copy of {source}: {exc}") from exc
     _abandoned.append((sd._lib, lost))
     sd._lib = fresh
     sd._initialized = 0
@@ -253,8 +269,8 @@ class _Stream:
         self.stream = kind(device=device.index, channels=channels, blocksize=0,
                            samplerate=device.default_samplerate, latency="low", qsize=1024)
         self.samplerate = int(self.stream.samplerate)
-        # The most one callback reads (blocksize=0: the host's period; JACK reports exactly
-        # it as the latency, other host APIs a multiple of it).
+        # At least the most one callback reads (blocksize=0: the host's period; the latency
+        # PortAudio reports is that or more, port latencies included).
         self.block_bound = max(1, math.ceil(self.stream.latency * self.samplerate))
         self.clients: dict[Any, Any] = {}  # client -> running action or None
         self.paused: set[Any] = set()
@@ -455,7 +471,7 @@ class StreamService:
             if key is None:
                 return  # closed already (a lost stream dropped by a rescan)
             self._users[key] -= 1
-            # A lost stream cannot be closed until its server is back: drop_lost does it.
+            # A lost stream cannot be closed at all: drop_lost abandons it.
             if self._users[key] == 0 and not stream.lost:
                 del self._streams[key], self._users[key]
                 stream.close()

@@ -20,6 +20,8 @@ from audiodrv.engine.midistream import Scheduler, StreamSink, is_well_formed, pa
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
     CALLBACK_TYPEMASK,
+    DCB_NULL,
+    DCB_TYPEMASK,
     MHDR_DONE,
     MHDR_INQUEUE,
     MHDR_ISSTRM,
@@ -71,6 +73,7 @@ class _Stream(StreamSink):
     def __init__(self, dwCallback: Any, dwInstance: Any, fdwOpen: int) -> None:
         self.callback, self.instance = dwCallback, dwInstance
         self.dcb = callback_flags(fdwOpen)
+        self.quiet = not dwCallback or self.dcb & DCB_TYPEMASK == DCB_NULL  # nobody to notify
         self.device: OpenDevice | None = None
         self.handle = 0
         self.scheduler = Scheduler(self, name="midistream")
@@ -104,9 +107,11 @@ class _Stream(StreamSink):
         # B160: dwOffset is the offset of *this* event when the application's MOM_POSITIONCB
         # runs.  The notification runs later, on the notifier, so the write goes through
         # the notifier too, queued just ahead of it: written here, several flagged events
-        # due at once would all show the last offset.
-        # FIXME: a caller polling DONE with no callback may read dwOffset before the
-        # notifier wrote its last value (DONE is set on this thread, at once).
+        # due at once would all show the last offset.  With nobody to call back, a caller
+        # polling the header sees it at once.
+        if self.quiet:
+            token.dwOffset = offset
+            return
         notifier.post(setattr, token, "dwOffset", offset)
         self.notify(MOM_POSITIONCB, address_of(token))
 

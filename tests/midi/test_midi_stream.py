@@ -12,6 +12,7 @@ from midikit import Collector, device_id
 from audiodrv import winmm
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
+    CALLBACK_NULL,
     MEVT_F_CALLBACK,
     MEVT_F_LONG,
     MEVT_NOP,
@@ -217,4 +218,23 @@ def test_each_position_callback_sees_the_offset_of_its_own_event(probe):
     assert winmm.midiStreamRestart(h) == MMSYSERR_NOERROR
     assert finished.wait(1)
     assert seen == [(MOM_POSITIONCB, offset) for offset in (0, 12, 24, 36, 48)]
+    assert winmm.midiStreamClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_caller_polling_without_callback_sees_the_offset_when_done(probe):
+    """B160 with CALLBACK_NULL: the application polls the header, so dwOffset must already
+    hold the last flagged event's offset when DONE shows."""
+    hdr, _mem = stream_header(b"".join(event(0, MEVT_NOP, 0, MEVT_F_CALLBACK) for _ in range(5)))
+    handle = ctypes.c_void_p()
+    dev = ctypes.c_uint32(device_id("out", "probe_in:in"))
+    assert winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 1, 0, 0,
+                                CALLBACK_NULL) == MMSYSERR_NOERROR
+    h = handle.value
+    assert winmm.midiOutPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiStreamOut(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    assert winmm.midiStreamRestart(h) == MMSYSERR_NOERROR
+    deadline = time.monotonic() + 2
+    while not hdr.dwFlags & MHDR_DONE and time.monotonic() < deadline:
+        time.sleep(0.001)  # CALLBACK_NULL: polling the flag is the application's only way
+    assert hdr.dwFlags & MHDR_DONE and hdr.dwOffset == 48
     assert winmm.midiStreamClose(h) == MMSYSERR_NOERROR

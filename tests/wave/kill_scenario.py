@@ -4,6 +4,7 @@ instance behind (see audiodrv.engine.portaudio), which the test runner should no
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import signal
 from typing import Any
@@ -20,6 +21,9 @@ from audiodrv.mmsystem import MMTIME, TIME_SAMPLES, WAVEHDR, WIM_DATA, WOM_DONE
 
 def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
     """Play and record, kill jackd, start it again, and report what came back."""
+    # A hang here would otherwise hold the test runner in the pool's shutdown: past this,
+    # the child prints every thread's stack and exits, and the test fails with it.
+    faulthandler.dump_traceback_later(60, exit=True)
     system = reset_system(ini)
     assert system is not None
     out, rec = Device(True, 0, wave_format()), Device(False, 0, wave_format())
