@@ -355,12 +355,16 @@ class _Stream:
     def _wants_action(self, client: Any) -> bool:
         raise NotImplementedError
 
+    def mark_lost(self) -> None:
+        """The device or server is gone: never touch this stream's PortAudio side again."""
+        if self.lost:
+            return
+        self.lost = True
+        log.warning("stream of %s stopped: device or server gone", self.device.name)
+        for callback in list(self.on_lost):
+            callback()
+
     def service(self) -> None:
-        if not self.lost and not self.stream.active:
-            self.lost = True
-            log.warning("stream of %s stopped: device or server gone", self.device.name)
-            for callback in list(self.on_lost):
-                callback()
         for client in list(self.clients):
             client.service()
             self.service_client(client)
@@ -471,6 +475,8 @@ class StreamService:
             if key is None:
                 return  # closed already (a lost stream dropped by a rescan)
             self._users[key] -= 1
+            if self._users[key] == 0:
+                self._notice_losses()  # closing a dead stream the feeder missed would hang
             # A lost stream cannot be closed at all: drop_lost abandons it.
             if self._users[key] == 0 and not stream.lost:
                 del self._streams[key], self._users[key]
@@ -480,11 +486,23 @@ class StreamService:
         """Service every stream now (new data was queued, say)."""
         self._wake.set()
 
+    def _notice_losses(self) -> None:
+        """Mark the streams PortAudio stopped, and with a JACK one every JACK stream: they
+        share one JACK client, so when its server dies they all die, whether or not
+        PortAudio has said so of each yet (Pa_AbortStream on one would never return)."""
+        streams = list(self._streams.values())
+        dead = [s for s in streams if not s.lost and not s.stream.active]
+        jack = any(s.device.hostapi.startswith("JACK") for s in dead)
+        for stream in streams:
+            if stream in dead or (jack and stream.device.hostapi.startswith("JACK")):
+                stream.mark_lost()
+
     def _run(self) -> None:
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()
             with self._lock:
+                self._notice_losses()
                 streams = list(self._streams.values())
             for stream in streams:
                 try:
