@@ -133,3 +133,12 @@ def header(data: bytes | int) -> tuple[MIDIHDR, ctypes.Array]:
     return hdr, mem
 
 
+def add_buffers(handle: int, count: int, size: int) -> list[tuple[MIDIHDR, ctypes.Array]]:
+    """Prepare and queue ``count`` input buffers of ``size`` bytes on a midiIn handle."""
+    bufs = [header(size) for _ in range(count)]
+    for hdr, _mem in bufs:
+        assert winmm.midiInPrepareHeader(handle, ctypes.byref(hdr), ctypes.sizeof(hdr)) == 0
+        assert winmm.midiInAddBuffer(handle, ctypes.byref(hdr), ctypes.sizeof(hdr)) == 0
+    return bufs
+
+

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from midikit import Collector, device_id, driver_instance, header, open_in, open_out
+from midikit import Collector, add_buffers, device_id, driver_instance, header, open_in, open_out
 
 from audiodrv import winmm
 from audiodrv.core.system import reset_system
@@ -100,10 +100,7 @@ def test_input_short_messages_timestamps_and_errors(probe, jack_server):
 def test_sysex_longer_than_a_buffer_spans_buffers(probe):
     notes = Collector()
     h = open_in(notes)
-    bufs = [header(200) for _ in range(2)]
-    for hdr, _mem in bufs:
-        assert winmm.midiInPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
-        assert winmm.midiInAddBuffer(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    bufs = add_buffers(h, 2, 200)
     assert winmm.midiInClose(h) == MIDIERR_STILLPLAYING
     winmm.midiInStart(h)
     payload = bytes([0xF0, *[i % 128 for i in range(298)], 0xF7])
@@ -120,10 +117,7 @@ def test_sysex_longer_than_a_buffer_spans_buffers(probe):
 def test_reset_returns_every_buffer(probe):
     notes = Collector()
     h = open_in(notes)
-    bufs = [header(64) for _ in range(3)]
-    for hdr, _mem in bufs:
-        winmm.midiInPrepareHeader(h, ctypes.byref(hdr), HDR)
-        winmm.midiInAddBuffer(h, ctypes.byref(hdr), HDR)
+    bufs = add_buffers(h, 3, 64)
     winmm.midiInStart(h)
     assert winmm.midiInReset(h) == MMSYSERR_NOERROR
     assert notes.wait(1 + 3)
@@ -270,10 +264,7 @@ def test_a_sysex_cut_short_returns_its_buffer_with_longerror(probe):
     delivered apart and not stored."""
     notes = Collector()
     h = open_in(notes)
-    bufs = [header(16) for _ in range(4)]
-    for hdr, _mem in bufs:
-        assert winmm.midiInPrepareHeader(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
-        assert winmm.midiInAddBuffer(h, ctypes.byref(hdr), HDR) == MMSYSERR_NOERROR
+    bufs = add_buffers(h, 4, 16)
     assert winmm.midiInStart(h) == MMSYSERR_NOERROR
     # RtMidi joins JACK events until an 0xF7: this arrives as one message.
     probe.midi_out.send_message([0xF0, 0x01, 0x02])
