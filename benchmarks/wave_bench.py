@@ -1161,11 +1161,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer trials")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where wave.json and wave.png go")
+    parser.add_argument("--switch-interval", type=float, metavar="MS",
+                        help="Python's GIL switch interval for this run (an application's "
+                             "choice; default: Python's 5 ms)")
     parser.add_argument("--probe", nargs=2, metavar=("FILE", "SECONDS"),
                         help=argparse.SUPPRESS)  # the recording process (see Probe)
     args = parser.parse_args(argv)
     if args.probe:
         return probe_main(Path(args.probe[0]), float(args.probe[1]))
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval / 1000)
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     start_watchdog(400 if args.quick else 900)
