@@ -133,9 +133,10 @@ class Playback:
         # block: blocks before it completed their single pass) to _index.
         self._looping = False
         self._loops_left = 0  # passes still to write, the one being written included
-        # FIXME: only the last loop written is kept: a break while an earlier loop still
-        # plays (its last passes and the next loop both in the ring) is ignored.
-        self._loop: _Loop | None = None
+        self._loop: _Loop | None = None  # the last loop written
+        # Every loop not yet played out: an earlier one may still play while the next is
+        # written (both in the ring), and a break is for the one being heard.
+        self._loops: deque[_Loop] = deque()
         self._written = 0  # frames ever written to the ring
         self._spill: np.ndarray | None = None  # produced frames the ring had no room for
         self._pending: deque[tuple[Block, int]] = deque()  # (block, end frame) not done
@@ -157,9 +158,10 @@ class Playback:
         pass end: then the break takes effect one pass later.
         """
         with self._lock:
-            loop, consumed = self._loop, self._consumed()
-            if loop is None or consumed < loop.start or \
-                    (loop.end is not None and consumed >= loop.end):
+            consumed = self._consumed()
+            loop = next((lp for lp in self._loops if lp.start <= consumed and
+                         (lp.end is None or consumed < lp.end)), None)
+            if loop is None:
                 return
             if not loop.pass_len:
                 self._loops_left = 1  # still writing the first pass: it is the last
@@ -169,7 +171,7 @@ class Playback:
                 if end > self._produced:
                     self._loops_left = 1  # the pass being written ends the loop
                     return
-                if self._rewind(end):
+                if self._rewind(loop, end):
                     self._fill(self._consumed())  # as little as `guard` frames are left
                     return
                 end += loop.pass_len
@@ -191,6 +193,7 @@ class Playback:
             self._pending.clear()
             self._index = self._offset = 0
             self._looping, self._loops_left, self._loop = False, 0, None
+            self._loops.clear()
             if self.resampler is not None:
                 self.resampler.reset()
             self._runs = deque([_Run(self._written, 0)])
@@ -225,6 +228,8 @@ class Playback:
         self._fill(consumed)
         while self._pending and self._pending[0][1] <= consumed:
             self.on_done(self._pending.popleft()[0].token)
+        while self._loops and self._loops[0].end is not None and self._loops[0].end <= consumed:
+            self._loops.popleft()
         while len(self._runs) > 1 and self._runs[1].out_start <= consumed:
             self._runs.popleft()
 
@@ -248,6 +253,7 @@ class Playback:
                 self._cut()  # the loop's passes are resampled on their own
                 self._looping, self._loops_left = True, max(block.loops, 1)
                 self._loop = _Loop(self._produced)
+                self._loops.append(self._loop)
             if self._offset < len(block.frames):
                 take = room if self.resampler is None else self.resampler.in_for(room) + 1
                 chunk = block.frames[self._offset:self._offset + take]
@@ -327,9 +333,9 @@ class Playback:
         self._index = self._offset = 0
         self._looping, self._loops_left = False, 0
 
-    def _rewind(self, end: int) -> bool:
-        """Take back every frame produced after ``end`` (a pass end of the loop being
-        played) and continue after the loop from there; False when the reader is too
+    def _rewind(self, loop: _Loop, end: int) -> bool:
+        """Take back every frame produced after ``end`` (a pass end of ``loop``, the loop
+        being played) and continue after the loop from there; False when the reader is too
         close to ``end`` for that."""
         drop = self._produced - end
         spilled = 0 if self._spill is None else len(self._spill)
@@ -341,15 +347,17 @@ class Playback:
         else:
             assert self._spill is not None
             self._spill = self._spill[:spilled - drop]
-        loop = self._loop
-        assert loop is not None
-        if self._looping:
+        if self._looping and self._loop is loop:
             self._end_loop(end)
         else:
-            # Blocks written after the loop go back to the queue, to be written again.
+            # Blocks written after the loop go back to the queue, to be written again; a
+            # later loop (its blocks are queued while it is written) starts over.
             while self._pending and self._pending[-1][0] not in loop.members:
                 self._queue.appendleft(self._pending.pop()[0])
-            self._offset = 0
+            self._index = self._offset = 0
+            self._looping, self._loops_left, self._loop = False, 0, loop
+            while self._loops[-1] is not loop:
+                self._loops.pop()
             for i in range(len(self._pending) - 1, -1, -1):
                 if self._pending[i][1] <= end:
                     break

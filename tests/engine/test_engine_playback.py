@@ -220,6 +220,26 @@ def test_a_break_rewrites_blocks_written_after_a_loop():
     assert done == ["l1", "l2", "after"] and pb.played == 10
 
 
+@pytest.mark.parametrize("second_loops", [2, 100])  # written out, or still being written
+def test_a_break_reaches_an_earlier_loop_still_playing(second_loops):
+    """Two loops in the ring at once: a break during the first ends the first, and the
+    second (written after it) starts over from its beginning."""
+    ring, done = FakeRing(4096), []
+    pb = Playback(ring, done.append, lead=64)
+    pb.queue(Block("one", ramp(0, 5), begin_loop=True, end_loop=True, loops=3))
+    pb.queue(Block("two", ramp(10, 5), begin_loop=True, end_loop=True, loops=second_loops))
+    pb.queue(Block("after", ramp(50, 2)))
+    run(pb, ring, 2, 1)  # inside the first pass of "one"
+    pb.break_loop()
+    run(pb, ring, 4, 4)  # the rest of that pass and three passes of "two"
+    pb.break_loop()  # ends "two" after the pass being played
+    run(pb, ring, 4, 10)
+    passes_of_two = min(3, second_loops)  # at frame 18 "two" plays its third pass
+    expected = list(range(5)) + list(range(10, 15)) * passes_of_two + [50, 51]
+    assert ring.played().tolist() == expected
+    assert done == ["one", "two", "after"]
+
+
 def test_a_break_too_close_to_the_reader_takes_effect_a_pass_later():
     """``guard`` frames ahead of the reader may be in the callback's hands already."""
     ring, done = FakeRing(1024), []
