@@ -263,7 +263,7 @@ class WaveDriver:
         rate = int(device.default_samplerate)
         if flags & WAVE_FORMAT_DIRECT and (app.rate != rate or app.channels > channels):
             return WAVERR_BADFORMAT
-        return Converter(app, rate, channels)
+        return Converter(app, rate, channels, output)
 
     def _open(self, nodes: list[_Node], uDeviceID: int, slot: Any, desc: OpenDesc, flags: int,
               output: bool) -> int:

@@ -152,6 +152,10 @@ class DriverManager:
 
     def _load(self, filename: str, boot: bool) -> tuple[LoadedDriver | None, bool]:
         """(the loaded module or None if ``DRV_LOAD`` refused, whether this call loaded it)."""
+        named = self._loaded_as(filename)
+        if named is not None:  # loaded under this very name: no search (its file may be gone)
+            named.boot = named.boot or boot
+            return named, False
         driver = load_driver_module(filename, self.ini_dir)
         # One module however it is named (alias, file name, path, case): one DRV_LOAD.
         key = driver.module.__name__
@@ -171,6 +175,9 @@ class DriverManager:
         self._loaded[key] = loaded
         self._order.append(loaded)
         return loaded, True
+
+    def _loaded_as(self, filename: str) -> LoadedDriver | None:
+        return next((ld for ld in self._order if ld.filename.lower() == filename.lower()), None)
 
     def _unload(self, loaded: LoadedDriver, dwDriverID: Any) -> None:
         call_driver_proc(loaded.driver, dwDriverID, loaded.handle, DRV_DISABLE, 0, 0)
@@ -198,7 +205,8 @@ class DriverManager:
         if section is None:
             filename, _, options = name.strip().partition(" ")
             try:
-                load_driver_module(filename, self.ini_dir)
+                if self._loaded_as(filename) is None:
+                    load_driver_module(filename, self.ini_dir)
                 return name, filename, options.strip()
             except DriverLoadError as exc:
                 file_error = exc

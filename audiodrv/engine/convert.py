@@ -95,15 +95,18 @@ class Resampler:
 class Converter:
     """Application format <-> device frames (``rate`` Hz, ``channels`` wide, float32).
 
-    ``playback`` is the resampler to the device's rate (None when the rates agree); the
-    playback engine drives it.  Recording resamples here, in :meth:`from_device`.
+    An open converts one way (``output``): ``playback`` is the resampler to the device's
+    rate, which the playback engine drives; recording resamples here, in
+    :meth:`from_device`.  Each is None when the rates agree or the open goes the other way.
     """
 
-    def __init__(self, app: SampleFormat, rate: int, channels: int) -> None:
+    def __init__(self, app: SampleFormat, rate: int, channels: int,
+                 output: bool = True) -> None:
         self.app, self.rate, self.channels = app, rate, channels
-        self.playback = Resampler(app.rate, rate, channels) if app.rate != rate else None
-        self._from_device = Resampler(rate, app.rate, app.channels) if app.rate != rate \
-            else None
+        resample = app.rate != rate
+        self.playback = Resampler(app.rate, rate, channels) if resample and output else None
+        self._from_device = Resampler(rate, app.rate, app.channels) \
+            if resample and not output else None
 
     def to_device(self, data: bytes | memoryview) -> np.ndarray:
         """Application bytes -> float32 frames of the device's width, at the app's rate."""

@@ -242,3 +242,14 @@ def test_def_driver_proc():
         assert winmm.DefDriverProc(0, 0, msg, 0, 0) == 1
     for msg in (DRV_OPEN, DRV_CLOSE, DRV_QUERYCONFIGURE, DRV_CONFIGURE, DRV_POWER, DRV_USER + 1):
         assert winmm.DefDriverProc(0, 0, msg, 0, 0) == 0
+
+
+def test_a_loaded_driver_opens_again_by_name_after_its_file_is_gone(env):
+    path = env.driver("rec", classes=[])
+    env.load([])
+    h1 = winmm.OpenDriver("rec.drv")
+    path.unlink()  # loaded like a DLL in memory: the name needs no search any more
+    h2 = winmm.OpenDriver("rec.drv")
+    assert h1 and h2
+    assert messages(env.log("rec.drv")) == [DRV_LOAD, DRV_ENABLE, DRV_OPEN, DRV_OPEN]
+    assert winmm.CloseDriver(h2) == 1 and winmm.CloseDriver(h1) == 1

@@ -46,7 +46,7 @@ def test_every_source_channel_is_heard_and_every_output_averages(have, channels)
 
 
 def test_a_reset_forgets_what_the_recording_resampler_holds():
-    conv = Converter(SampleFormat(22050, 1, 4, is_float=True), 48000, 1)
+    conv = Converter(SampleFormat(22050, 1, 4, is_float=True), 48000, 1, output=False)
     conv.from_device(np.ones((4800, 1), dtype=np.float32))
     conv.reset()
     after = np.frombuffer(conv.from_device(np.zeros((48000, 1), dtype=np.float32)), "<f4")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -124,6 +125,11 @@ def driver_instance(handle: int, cls: DeviceClass = DeviceClass.MIDIIN) -> Any:
     open_dev = get_system().open_device(handle, cls)
     assert open_dev is not None
     return open_dev.dwUser
+
+
+def event(delta: int, kind: int, parm: int = 0, flags: int = 0, stream_id: int = 0) -> bytes:
+    """One MIDIEVENT of a stream buffer (a short one: three DWORDs)."""
+    return struct.pack("<III", delta, stream_id, (kind << 24) | flags | parm)
 
 
 def header(data: bytes | int) -> tuple[MIDIHDR, ctypes.Array]:

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 import pytest
-from midikit import Collector, device_id, header, open_in, open_out, recorder
+from midikit import Collector, device_id, event, header, open_in, open_out, recorder
 
 from audiodrv import winmm
 from audiodrv.core.notify import notifier
@@ -134,10 +134,6 @@ class In:
 
     def add(self, hdr: MIDIHDR, size: int = HDR) -> int:
         return winmm.midiInAddBuffer(self.handle, ctypes.byref(hdr), size)
-
-
-def event(delta: int, kind: int, parm: int = 0, flags: int = 0, stream_id: int = 0) -> bytes:
-    return struct.pack("<III", delta, stream_id, (kind << 24) | flags | parm)
 
 
 def nops(count: int, flags: int = MEVT_F_CALLBACK) -> bytes:

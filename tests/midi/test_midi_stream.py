@@ -7,7 +7,7 @@ import struct
 import time
 
 import pytest
-from midikit import Collector, device_id
+from midikit import Collector, device_id, event
 
 from audiodrv import winmm
 from audiodrv.mmsystem import (
@@ -41,10 +41,6 @@ from audiodrv.mmsystem import (
 
 pytestmark = pytest.mark.jack
 HDR = ctypes.sizeof(MIDIHDR)
-
-
-def event(delta: int, kind: int, parm: int = 0, flags: int = 0) -> bytes:
-    return struct.pack("<III", delta, 0, (kind << 24) | flags | parm)
 
 
 def long_event(delta: int, data: bytes) -> bytes:
