@@ -8,14 +8,22 @@ API).  Two exceptions, as in Windows (spec B10): the open and close notification
 application are delivered on the application's thread, after the driver returns and before
 the API call returns.  A close notification first waits for the notifier to drain, so it
 always comes after the last ``WOM_DONE`` of that handle.
+
+Drivers may also have a function run on the notifier thread at a given time
+(:meth:`Notifier.call_at`): a completion found there is delivered by the same thread, with
+no hand-over.  Every thread hand-over costs up to a GIL switch interval (5 ms) while another
+Python thread computes, and a 20 ms queue of audio does not survive two or three of them.
 """
 
 from __future__ import annotations
 
 import ctypes
+import heapq
+import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +58,8 @@ _CALLBACK_PROTO = ctypes.CFUNCTYPE(
 
 
 class Notifier:
-    """One thread that delivers notifications in the order they were posted."""
+    """One thread that delivers notifications in the order they were posted, and runs
+    drivers' timed calls."""
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = (
@@ -58,6 +67,18 @@ class Notifier:
         )
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._timers: list[tuple[float, int, Callable[[], Any]]] = []  # a heap
+        self._timer_lock = threading.Lock()
+        self._order = itertools.count()  # keeps equal times in call order
+
+    def call_at(self, when: float, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` on the notifier thread once ``time.monotonic()`` reaches ``when``;
+        what it posts is delivered right after it, by the same thread."""
+        with self._timer_lock:
+            heapq.heappush(self._timers, (when, next(self._order), fn))
+            earliest = self._timers[0][2] is fn
+        if earliest:
+            self.post(_nothing)  # the thread may be waiting for a later time
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         """Queue ``fn(*args)`` for the notifier thread; never blocks, safe from any thread."""
@@ -90,11 +111,33 @@ class Notifier:
 
     def _run(self) -> None:
         while True:
-            fn, args = self._queue.get()
+            try:
+                fn, args = self._queue.get(timeout=self._due_timer())
+            except queue.Empty:
+                continue
             try:
                 fn(*args)
             except Exception:
                 log.exception("application callback raised; notification dropped")
+
+    def _due_timer(self) -> float | None:
+        """Run the timed calls that are due; returns how long until the next one."""
+        while True:
+            with self._timer_lock:
+                if not self._timers:
+                    return None
+                wait = self._timers[0][0] - time.monotonic()
+                if wait > 0:
+                    return wait
+                fn = heapq.heappop(self._timers)[2]
+            try:
+                fn()
+            except Exception:
+                log.exception("timed driver call raised")
+
+
+def _nothing() -> None:
+    pass
 
 
 notifier = Notifier()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,7 @@ from audiodrv.ddk import (
     DefDriverProc,
     OpenDesc,
     address_of,
+    call_at,
     devnode_changed,
     header_data,
     register_devnode,
@@ -163,6 +165,17 @@ class _Instance:
 
     def on_lost(self) -> None:
         devnode_changed(self.node.dn, False)
+
+    def watch(self, frames: int) -> bool:
+        """Have the playback checked when ``frames`` more have been read: on the notifier
+        thread, so WOM_DONE follows the header's last frame with no thread hand-over."""
+        if self.stream.lost or self.client in self.stream.paused:
+            return False
+        # The callback reads a block at a time: an estimate a few frames short would wake
+        # the thread over and over until the next block is read.
+        frames = 0 if frames <= 0 else max(frames, self.stream.block_bound // 4)
+        call_at(time.monotonic() + frames / self.stream.samplerate, self.client.check)
+        return True
 
     def fill_position(self, mmt: Any, frames: int) -> None:
         """Answer in the requested unit when supported, else in bytes (spec choice)."""
@@ -287,7 +300,7 @@ class WaveDriver:
         ring = portaudio.RingBuffer(4 * width, RING_FRAMES)
         if output:
             inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES,
-                                   conv.playback, inst.stream.block_bound)
+                                   conv.playback, inst.stream.block_bound, inst.watch)
             inst.apply_volume()
         else:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
@@ -317,6 +330,7 @@ class WaveDriver:
                     inst.client.reset()
 
     def _xruns(self, inst: _Instance, out: dict[str, int]) -> int:
+        inst.stream.service_client(inst.client)  # counts a gap the feeder has not yet seen end
         stats = inst.stream.xruns.get(inst.client)
         if stats is None:
             return MMSYSERR_NOTSUPPORTED
@@ -383,6 +397,7 @@ class WaveDriver:
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESTART:
             inst.stream.resume(playback)
+            playback.service()  # arranges the next check, which a pause put off
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESET:
             # Paused, not just halted: the feeder must not start a new action on the ring

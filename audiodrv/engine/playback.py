@@ -9,6 +9,11 @@ has been played is completed, in order, under the lock that orders them (so two 
 servicing at once cannot swap two completions, and none is posted after the queue looked
 empty).  Completing means calling ``on_done``, which must only post a notification.
 
+Completions are found by whoever services the playback: the feeder every few milliseconds,
+and, precisely, a timed :meth:`Playback.check` that ``watch`` arranges for the moment the
+next block's last frame is due (run by the thread that delivers the notification, so no
+thread hand-over lies between the last frame and the application hearing of it).
+
 Loops follow ``WHDR_BEGINLOOP``/``WHDR_ENDLOOP``: the blocks from a BEGINLOOP block to the
 next ENDLOOP block are written ``loops`` times, and complete after the last pass.  Every
 pass is resampled on its own (the resampler is flushed before the loop and after each
@@ -115,12 +120,19 @@ class Playback:
     guard
         Frames ahead of the reader that are never withdrawn: at least what one callback
         reads (the device's block), since it may be reading them at that moment.
+    watch
+        Called (under the lock) with the frames the callback must still read before the
+        next block completes, to have :meth:`check` called about then; returns False when it
+        will not (a paused stream).  None: the feeder alone finds completions.
     """
 
     def __init__(self, ring: Ring, on_done: Callable[[Any], None], lead: int,
-                 resampler: Resampler | None = None, guard: int = 0) -> None:
+                 resampler: Resampler | None = None, guard: int = 0,
+                 watch: Callable[[int], bool] | None = None) -> None:
         self.ring = ring
         self.on_done = on_done
+        self.watch = watch
+        self._watching: int | None = None  # the block end a check is arranged for
         self.lead = lead
         self.resampler = resampler
         self.guard = guard
@@ -194,6 +206,7 @@ class Playback:
             self._index = self._offset = 0
             self._looping, self._loops_left, self._loop = False, 0, None
             self._loops.clear()
+            self._watching = None
             if self.resampler is not None:
                 self.resampler.reset()
             self._runs = deque([_Run(self._written, 0)])
@@ -223,6 +236,12 @@ class Playback:
         with self._lock:
             self._service()
 
+    def check(self) -> None:
+        """The timed service ``watch`` arranged: complete, then arrange the next one."""
+        with self._lock:
+            self._watching = None
+            self._service()
+
     def _service(self) -> None:
         consumed = self._consumed()
         self._fill(consumed)
@@ -232,6 +251,18 @@ class Playback:
             self._loops.popleft()
         while len(self._runs) > 1 and self._runs[1].out_start <= consumed:
             self._runs.popleft()
+        self._watch(consumed)
+
+    def _watch(self, consumed: int) -> None:
+        """Arrange a check for the next block's end, unless one is due no later; not while
+        the end is still in the resampler (the feeder writes it, then arranges it)."""
+        if self.watch is None or not self._pending:
+            return
+        end = self._pending[0][1]
+        if end > self._written or (self._watching is not None and self._watching <= end):
+            return
+        if self.watch(end - consumed):
+            self._watching = end
 
     def _consumed(self) -> int:
         return self._written - self.ring.read_available

@@ -329,3 +329,33 @@ def test_a_break_through_the_resampler_ends_on_a_pass_boundary():
     assert np.array_equal(got[:2 * len(one)], np.concatenate([one, one]))
     assert np.array_equal(got[2 * len(one):], resampled(tone(300)))
     assert done == ["loop", "post"] and pb.played == 2 * 600 + 300
+
+
+def test_watch_is_asked_for_each_next_block_end_and_check_completes_it():
+    ring = FakeRing(4096)
+    asked: list[int] = []
+    done: list[str] = []
+    allow = [True]
+
+    def watch(frames: int) -> bool:
+        asked.append(frames)
+        return allow[0]
+
+    pb = Playback(ring, done.append, 1024, watch=watch)
+    pb.queue(Block("a", ramp(0, 100)))
+    pb.queue(Block("b", ramp(100, 100)))
+    assert asked == [100]  # one check, for the first end; the second waits its turn
+    ring.consume(60)
+    pb.check()  # early: nothing done, asked again for what is left
+    assert (done, asked) == ([], [100, 40])
+    ring.consume(40)
+    pb.check()
+    assert (done, asked) == (["a"], [100, 40, 100])
+    allow[0] = False  # paused: nothing is arranged, and the next service asks again
+    pb.check()
+    pb.service()
+    assert asked == [100, 40, 100, 100, 100]
+    allow[0] = True
+    ring.consume(100)
+    pb.check()
+    assert done == ["a", "b"] and len(asked) == 5  # nothing left to watch
