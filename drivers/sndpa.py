@@ -10,7 +10,7 @@ from audiodrv.ddk.wave import WaveDriver
 
 DESCRIPTION = "wave:PortAudio wave driver (sndpa)"
 
-_driver = WaveDriver(mapper=False)
+_driver = WaveDriver(mapper=False, section="sndpa.drv")
 DriverProc = _driver.DriverProc
 wodMessage = _driver.wodMessage
 widMessage = _driver.widMessage

@@ -10,7 +10,7 @@ from audiodrv.ddk.wave import WaveDriver
 
 DESCRIPTION = "WaveMapper:Wave mapper (sample rate, channel and format conversion)"
 
-_driver = WaveDriver(mapper=True)
+_driver = WaveDriver(mapper=True, section="wavemap.drv")
 DriverProc = _driver.DriverProc
 wodMessage = _driver.wodMessage
 widMessage = _driver.widMessage

@@ -13,6 +13,7 @@ Drivers may also have a function run on the notifier thread at a given time
 (:meth:`Notifier.call_at`): a completion found there is delivered by the same thread, with
 no hand-over.  Every thread hand-over costs up to a GIL switch interval (5 ms) while another
 Python thread computes, and a 20 ms queue of audio does not survive two or three of them.
+Drivers may also lower that interval while their devices are open (:func:`hold_switch_interval`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import heapq
 import itertools
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +46,8 @@ from audiodrv.mmsystem import (
     WOM_OPEN,
 )
 
-__all__ = ["DriverCallback", "Notifier", "notifier", "synchronous_notifications"]
+__all__ = ["DriverCallback", "Notifier", "hold_switch_interval", "notifier",
+           "synchronous_notifications"]
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,53 @@ def _nothing() -> None:
 
 
 notifier = Notifier()
+
+
+class _SwitchInterval:
+    """Python's GIL switch interval, lowered while anyone holds it lower.
+
+    The lowest interval held applies, never above what the application had set; with the
+    last hold released the application's value comes back, unless it set another since.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holds: list[float] = []
+        self._saved = 0.0  # the application's value, while anything is held
+        self._ours: float | None = None  # what we set
+
+    def hold(self, seconds: float) -> Callable[[], None]:
+        with self._lock:
+            if not self._holds:
+                self._saved = sys.getswitchinterval()
+            self._holds.append(seconds)
+            self._apply(min([self._saved, *self._holds]))
+        released = threading.Lock()
+
+        def release() -> None:
+            if not released.acquire(blocking=False):
+                return  # once only
+            with self._lock:
+                self._holds.remove(seconds)
+                if sys.getswitchinterval() == self._ours:  # else the application set its own
+                    self._apply(min([self._saved, *self._holds]))
+
+        return release
+
+    def _apply(self, seconds: float) -> None:
+        sys.setswitchinterval(seconds)
+        self._ours = sys.getswitchinterval()  # Python keeps whole microseconds
+
+
+_switch_interval = _SwitchInterval()
+
+
+def hold_switch_interval(seconds: float) -> Callable[[], None]:
+    """Lower Python's GIL switch interval to ``seconds`` until the returned function is
+    called.  A thread waking to deliver a notification waits up to that long for the GIL
+    while another Python thread computes; 5 ms (Python's default) per hand-over empties
+    a 20 ms audio queue."""
+    return _switch_interval.hold(seconds)
 
 _local = threading.local()
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from audiodrv.core.notify import DriverCallback, notifier
+from audiodrv.core.notify import DriverCallback, hold_switch_interval, notifier
 from audiodrv.core.system import system_of_devnode, system_of_driver
 from audiodrv.driver.installable import DefDriverProc
 from audiodrv.mmsystem import *  # noqa: F403 - the DDK hands drivers every Windows name
@@ -51,6 +51,7 @@ __all__ = [  # noqa: F405
     "devnode_changed",
     "driver_settings",
     "header_data",
+    "hold_switch_interval",
     "register_devnode",
 ]
 

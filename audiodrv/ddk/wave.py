@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,9 @@ from audiodrv.ddk import (
     address_of,
     call_at,
     devnode_changed,
+    driver_settings,
     header_data,
+    hold_switch_interval,
     register_devnode,
     set_string,
 )
@@ -106,6 +109,9 @@ log = logging.getLogger("audiodrv.driver.wave")
 
 RING_FRAMES = 1 << 15  # power of two (PortAudio's ring); ~0.7 s at 48 kHz
 LEAD_FRAMES = 4096  # written ahead of the callback: ~85 ms at 48 kHz, 8 feeder cycles
+# Python's default 5 ms per GIL hand-over to the notifier thread (twice with CALLBACK_EVENT)
+# empties a 20 ms queue while another Python thread computes; 1 ms does not (README).
+SWITCH_INTERVAL_MS = 1.0
 
 
 @dataclass(eq=False)
@@ -148,6 +154,7 @@ class _Instance:
         self.stream: Any = None
         self.client: Any = None
         self.volume = 0xFFFFFFFF
+        self.release_switch_interval: Callable[[], None] = lambda: None
 
     def notify(self, msg: int, p1: int = 0) -> None:
         self.desc.notify(self.flags, msg, p1)
@@ -189,10 +196,16 @@ class _Instance:
 
 
 class WaveDriver:
-    """``DriverProc``, ``wodMessage`` and ``widMessage`` of a PortAudio wave driver."""
+    """``DriverProc``, ``wodMessage`` and ``widMessage`` of a PortAudio wave driver.
 
-    def __init__(self, mapper: bool) -> None:
+    ``section`` is its SYSTEM.INI section; ``switchinterval=`` there is the GIL switch
+    interval in ms held while any of its devices is open (default 1; 0 leaves Python's).
+    """
+
+    def __init__(self, mapper: bool, section: str) -> None:
         self.mapper = mapper
+        self.section = section
+        self.switch_interval = SWITCH_INTERVAL_MS / 1000
         self.nodes: list[_Node] = []
         self._lock = threading.Lock()
 
@@ -200,12 +213,23 @@ class WaveDriver:
 
     def DriverProc(self, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any,
                    lParam2: Any) -> int:
+        if msg == DRV_ENABLE:
+            self._configure(hDriver)
         if msg in (DRV_ENABLE, DRV_PNPINSTALL):
             self._enumerate(hDriver)
             return 1
         if msg in (DRV_OPEN, DRV_CLOSE):
             return 1
         return DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
+
+    def _configure(self, hDriver: int) -> None:
+        text = driver_settings(hDriver, self.section).get("switchinterval")
+        if text:
+            try:
+                self.switch_interval = max(0.0, float(text)) / 1000
+            except ValueError:
+                log.warning("[%s] switchinterval=%s is not a number of ms; using %g",
+                            self.section, text, SWITCH_INTERVAL_MS)
 
     def _enumerate(self, hDriver: int) -> None:
         """Register a devnode per device; on a rescan, report devices gone or back.
@@ -306,6 +330,8 @@ class WaveDriver:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
                                   lambda hdr, n: self._data(inst, hdr, n), conv.reset)
         inst.stream.attach(inst.client, inst.on_lost, paused=not output)
+        if self.switch_interval:
+            inst.release_switch_interval = hold_switch_interval(self.switch_interval)
         node.opens.add(inst)
         slot.value = inst
         inst.notify(WOM_OPEN if output else WIM_OPEN)
@@ -316,6 +342,7 @@ class WaveDriver:
             return WAVERR_STILLPLAYING
         inst.stream.detach(inst.client, inst.on_lost)
         portaudio.service.release(inst.stream)
+        inst.release_switch_interval()
         inst.node.opens.discard(inst)
         inst.notify(WOM_CLOSE if output else WIM_CLOSE)
         return MMSYSERR_NOERROR

@@ -38,3 +38,30 @@ def test_a_raising_timed_call_does_not_stop_the_thread():
     notifier.call_at(time.monotonic(), lambda: 1 / 0)
     notifier.call_at(time.monotonic(), ran.set)
     assert ran.wait(5)
+
+
+def test_switch_interval_is_held_lowest_and_given_back():
+    import sys
+
+    from audiodrv.core.notify import hold_switch_interval
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.004)
+        release_a = hold_switch_interval(0.002)
+        release_b = hold_switch_interval(0.001)
+        assert sys.getswitchinterval() == 0.001
+        release_b()
+        release_b()  # a second call changes nothing
+        assert sys.getswitchinterval() == 0.002
+        release_a()
+        assert sys.getswitchinterval() == 0.004
+        release = hold_switch_interval(0.01)  # never above the application's own
+        assert sys.getswitchinterval() == 0.004
+        release()
+        release = hold_switch_interval(0.001)
+        sys.setswitchinterval(0.003)  # the application's choice while held: kept
+        release()
+        assert sys.getswitchinterval() == 0.003
+    finally:
+        sys.setswitchinterval(before)

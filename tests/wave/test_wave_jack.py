@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import queue
+import sys
 import threading
 
 import numpy as np
@@ -447,3 +448,19 @@ def test_own_underrun_counts_match_the_gap_heard(wave, monkeypatch):
     # They agree to within JACK's clock jitter (tens of frames) per event, of ~5500 each.
     assert abs(xruns["starved_frames"] - silent) <= 64 * xruns["events"]
     assert xruns["starved_frames"] > 20000
+
+
+@pytest.mark.parametrize("setting, held", [("", 0.001), ("switchinterval=2.5", 0.0025),
+                                           ("switchinterval=0", None)])
+def test_the_gil_switch_interval_is_held_low_while_a_device_is_open(wave, tmp_path, setting,
+                                                                    held):
+    from audiodrv.core.system import reset_system
+
+    ini = tmp_path / "SYSTEM.INI"
+    ini.write_text(f"[drivers]\nwave=sndpa.drv\n[sndpa.drv]\n{setting}\n")
+    reset_system(ini)
+    before = sys.getswitchinterval()
+    out = wave.open_out(wave_format())
+    assert sys.getswitchinterval() == (before if held is None else held)
+    out.close()
+    assert sys.getswitchinterval() == before
