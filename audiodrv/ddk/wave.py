@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,14 +175,11 @@ class _Instance:
         devnode_changed(self.node.dn, False)
 
     def watch(self, frames: int) -> bool:
-        """Have the playback checked when ``frames`` more have been read: on the notifier
-        thread, so WOM_DONE follows the header's last frame with no thread hand-over."""
+        """Have the playback checked when ``frames`` more have been read (Playback's
+        ``watch``); False while it is paused or its stream is gone."""
         if self.stream.lost or self.client in self.stream.paused:
             return False
-        # The callback reads a block at a time: an estimate a few frames short would wake
-        # the thread over and over until the next block is read.
-        frames = 0 if frames <= 0 else max(frames, self.stream.block_bound // 4)
-        call_at(time.monotonic() + frames / self.stream.samplerate, self.client.check)
+        _checks_of(self.stream).arrange(self.client, frames)
         return True
 
     def fill_position(self, mmt: Any, frames: int) -> None:
@@ -193,6 +191,54 @@ class _Instance:
         else:
             mmt.wType = TIME_BYTES
             mmt.u.cb = frames * self.block_align
+
+
+class _Checks:
+    """The timed checks of one stream's playbacks, run on the notifier thread so WOM_DONE
+    follows a header's last frame with no thread hand-over.
+
+    One wake-up serves every playback due by then: opens of a device finish their headers
+    in the same cycles, and each wake-up of the notifier costs more than a check.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._due: float | None = None  # the time of the earliest check arranged
+        self._members: set[Playback] = set()
+
+    def arrange(self, playback: Playback, frames: int) -> None:
+        # The callback reads a block per cycle, and the next cycle is at most a block away:
+        # frames rounded up to whole blocks have surely been read by then.  An exact
+        # estimate is early half the time, and each early wake-up costs another.
+        block = self.stream.block_bound
+        frames = -(-frames // block) * block
+        when = time.monotonic() + frames / self.stream.samplerate
+        with self._lock:
+            self._members.add(playback)
+            if self._due is not None and self._due <= when:
+                return  # checked then, and arranged again if still due later
+            self._due = when
+        call_at(when, lambda: self._run(when))
+
+    def _run(self, when: float) -> None:
+        with self._lock:
+            if self._due != when:
+                return  # an earlier check took this one's place
+            self._due = None
+            members, self._members = self._members, set()
+        for playback in members:
+            playback.check()
+
+
+_checks: weakref.WeakKeyDictionary[Any, _Checks] = weakref.WeakKeyDictionary()
+
+
+def _checks_of(stream: Any) -> _Checks:
+    checks = _checks.get(stream)
+    if checks is None:
+        checks = _checks[stream] = _Checks(stream)
+    return checks
 
 
 class WaveDriver:
@@ -413,9 +459,11 @@ class WaveDriver:
             hdr = dwParam1
             flags = hdr.dwFlags
             frames = inst.conv.to_device(header_data(hdr))  # resampled as it is written
-            playback.queue(Block(hdr, frames, bool(flags & WHDR_BEGINLOOP),
-                                 bool(flags & WHDR_ENDLOOP), hdr.dwLoops))
+            more = playback.queue(Block(hdr, frames, bool(flags & WHDR_BEGINLOOP),
+                                        bool(flags & WHDR_ENDLOOP), hdr.dwLoops))
             inst.stream.service_client(playback)
+            if more is not None:
+                portaudio.service.kick()  # the feeder may be asleep for longer than that
             return MMSYSERR_NOERROR
         if uMsg == WODM_CLOSE:
             return self._close(inst, output=True)

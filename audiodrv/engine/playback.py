@@ -156,11 +156,11 @@ class Playback:
 
     # -- application side ----------------------------------------------------------------------
 
-    def queue(self, block: Block) -> None:
-        """Append a block and write what fits now."""
+    def queue(self, block: Block) -> int | None:
+        """Append a block and write what fits now; returns what :meth:`service` does."""
         with self._lock:
             self._queue.append(block)
-            self._service()
+            return self._service()
 
     def break_loop(self) -> None:
         """End the loop being played after its current pass (B71).
@@ -231,10 +231,12 @@ class Playback:
         with self._lock:
             return bool(self._queue or self._pending)
 
-    def service(self) -> None:
-        """Complete finished blocks and top the ring up; called often by the feeder."""
+    def service(self) -> int | None:
+        """Complete finished blocks and top the ring up (the feeder calls this); returns
+        how many frames the callback may read before this must run again, or None when
+        nothing but a write of the application needs it."""
         with self._lock:
-            self._service()
+            return self._service()
 
     def check(self) -> None:
         """The timed service ``watch`` arranged: complete, then arrange the next one."""
@@ -242,7 +244,7 @@ class Playback:
             self._watching = None
             self._service()
 
-    def _service(self) -> None:
+    def _service(self) -> int | None:
         consumed = self._consumed()
         self._fill(consumed)
         while self._pending and self._pending[0][1] <= consumed:
@@ -252,6 +254,13 @@ class Playback:
         while len(self._runs) > 1 and self._runs[1].out_start <= consumed:
             self._runs.popleft()
         self._watch(consumed)
+        ahead = self._written - consumed
+        if self._spill is not None or self._index < len(self._queue) or self._looping or \
+                (self.resampler is not None and self._runs[-1].fed):
+            return max(0, ahead - self.lead // 2)  # more to write once half the lead is read
+        if self._pending and self.watch is None:
+            return self._pending[0][1] - consumed
+        return None
 
     def _watch(self, consumed: int) -> None:
         """Arrange a check for the next block's end, unless one is due no later; not while

@@ -364,10 +364,16 @@ class _Stream:
         for callback in list(self.on_lost):
             callback()
 
-    def service(self) -> None:
+    def service(self, interval: float) -> float:
+        """Service every client; returns the seconds until one needs it again (``interval``
+        for a client that does not say)."""
+        wait = math.inf
         for client in list(self.clients):
-            client.service()
+            frames = client.service()
             self.service_client(client)
+            if frames is not None or not isinstance(client, Playback):
+                wait = min(wait, interval if frames is None else frames / self.samplerate)
+        return wait
 
     def close(self) -> None:
         if not self.lost:  # Pa_AbortStream waits forever for a dead JACK callback
@@ -408,10 +414,20 @@ class InputStream(_Stream):
 
 
 class StreamService:
-    """Opens streams on demand and runs the feeder thread that services them."""
+    """Opens streams on demand and runs the feeder thread that services them.
 
-    def __init__(self, interval: float = 0.01) -> None:
+    The feeder sleeps until a client needs it (a playback says when half its lead will have
+    been read; others get ``interval``), but at least ``shortest`` and at most ``longest``
+    seconds, which is
+    how soon a server that died unnoticed is seen.  An application's write tops the ring
+    up on its own thread and kicks the feeder when more remains to be written.
+    """
+
+    def __init__(self, interval: float = 0.01, longest: float = 0.1,
+                 shortest: float = 0.001) -> None:
         self.interval = interval
+        self.longest = longest
+        self.shortest = shortest  # a client wanting it at once still lets others run
         self._streams: dict[tuple[int, str], _Stream] = {}
         self._users: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
@@ -498,17 +514,20 @@ class StreamService:
                 stream.mark_lost()
 
     def _run(self) -> None:
+        wait = self.interval
         while True:
-            self._wake.wait(self.interval)
+            self._wake.wait(wait)
             self._wake.clear()
             with self._lock:
                 self._notice_losses()
                 streams = list(self._streams.values())
+            wait = self.longest
             for stream in streams:
                 try:
-                    stream.service()
+                    wait = min(wait, stream.service(self.interval))
                 except Exception:
                     log.exception("feeder: servicing %s failed", stream.device.name)
+            wait = max(wait, self.shortest)
 
 
 service = StreamService()
