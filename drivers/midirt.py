@@ -141,7 +141,7 @@ class _In:
         self.buffers: deque[Any] = deque()
         self.started_ns: int | None = None
         self.lock = threading.Lock()
-        self.drain_lock = threading.Lock()  # the input thread's and a stop's drains in turn
+        self.drain_lock = threading.Lock()  # a poll's and a stop's drains in turn
 
     def notify(self, msg: int, p1: int = 0, p2: int = 0) -> None:
         self.desc.notify(self.flags, msg, p1, p2)
@@ -159,9 +159,8 @@ class _Driver:
         self.outs: list[tuple[int, str, bool]] = []
         self.ins: list[tuple[int, str, bool]] = []
         self.inputs: set[_In] = set()
-        self._wake = threading.Event()  # an input opened or started
         self._active_ns = 0  # the last message or start, for poll_interval
-        self._thread: threading.Thread | None = None
+        self._poll_alarm = ddk.Alarm(self._poll)
 
     # -- DriverProc ---------------------------------------------------------------------------
 
@@ -289,8 +288,7 @@ class _Driver:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED
             self.inputs.add(inst)
-            self._wake.set()
-            self._start_thread()
+            self._arrange_poll()
             dwUser.value = inst
             inst.notify(ddk.MIM_OPEN)
             return ddk.MMSYSERR_NOERROR
@@ -307,7 +305,7 @@ class _Driver:
                 if inst.started_ns is None:
                     inst.started_ns = time.monotonic_ns()
             self._active_ns = time.monotonic_ns()
-            self._wake.set()
+            self._arrange_poll()
             return ddk.MMSYSERR_NOERROR
         if uMsg in (ddk.MIDM_STOP, ddk.MIDM_RESET):
             self._drain(inst)
@@ -321,7 +319,7 @@ class _Driver:
                     inst.complete_head(stamp)  # the partly filled buffer (documented)
             return ddk.MMSYSERR_NOERROR
         if uMsg == ddk.MIDM_CLOSE:
-            # Under the drain lock: a batch the input thread is delivering goes out before
+            # Under the drain lock: a batch a poll is delivering goes out before
             # MIM_CLOSE, and nothing after it (the closed port yields nothing).
             with inst.drain_lock:
                 if inst.buffers:
@@ -333,24 +331,23 @@ class _Driver:
             return ddk.MMSYSERR_NOERROR
         return ddk.MMSYSERR_NOTSUPPORTED
 
-    def _start_thread(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="midirt-input",
-                                            daemon=True)
-            self._thread.start()
+    def _arrange_poll(self) -> None:
+        """Poll again after the interval the open inputs call for (none: no more polls)."""
+        inputs = list(self.inputs)
+        if not inputs:
+            return
+        if all(inst.started_ns is None for inst in inputs):
+            interval = IDLE_POLL_INTERVAL
+        else:
+            interval = poll_interval((time.monotonic_ns() - self._active_ns) / 1e9)
+        self._poll_alarm.at(time.monotonic() + interval)
 
-    def _run(self) -> None:
-        while True:
-            if not self.inputs:
-                self._wake.wait()
-            elif all(inst.started_ns is None for inst in list(self.inputs)):
-                self._wake.wait(IDLE_POLL_INTERVAL)
-            else:
-                quiet = (time.monotonic_ns() - self._active_ns) / 1e9
-                self._wake.wait(poll_interval(quiet))
-            self._wake.clear()
-            for inst in list(self.inputs):
-                self._drain(inst)
+    def _poll(self) -> None:
+        """Drain every open input, on the notifier thread: what arrived is delivered right
+        after, with no thread hand-over."""
+        for inst in list(self.inputs):
+            self._drain(inst)
+        self._arrange_poll()
 
     @staticmethod
     def _stamp(inst: _In, arrival_ns: int) -> int:

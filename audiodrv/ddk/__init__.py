@@ -26,11 +26,10 @@ devnode in ``dwParam1``; report it gone or back with :func:`devnode_changed`.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from audiodrv.core.notify import DriverCallback, hold_switch_interval, notifier
+from audiodrv.core.notify import Alarm, DriverCallback, hold_switch_interval
 from audiodrv.core.system import system_of_devnode, system_of_driver
 from audiodrv.driver.installable import DefDriverProc
 from audiodrv.mmsystem import *  # noqa: F403 - the DDK hands drivers every Windows name
@@ -39,6 +38,7 @@ from audiodrv.mmsystem import DCB_TYPEMASK, DRVM_USER
 T = TypeVar("T")
 
 __all__ = [  # noqa: F405
+    "Alarm",
     "DefDriverProc",
     "DriverCallback",
     "OpenDesc",
@@ -46,7 +46,6 @@ __all__ = [  # noqa: F405
     "SYNTH_GETSTATS",
     "WAVE_GETXRUNS",
     "address_of",
-    "call_at",
     "callback_flags",
     "devnode_changed",
     "driver_settings",
@@ -97,13 +96,6 @@ class OpenDesc:
         return DriverCallback(
             self.dwCallback, callback_flags(flags), self.hDevice, msg, self.dwInstance, p1, p2
         )
-
-
-def call_at(when: float, fn: Callable[[], Any]) -> None:
-    """Run ``fn()`` at ``time.monotonic()`` ``when`` on the thread that delivers
-    notifications, so a completion it finds reaches the application with no thread
-    hand-over in between (each costs up to a GIL switch interval under load)."""
-    notifier.call_at(when, fn)
 
 
 def callback_flags(open_flags: int) -> int:

@@ -87,10 +87,10 @@ from audiodrv.ddk import (
     WOM_CLOSE,
     WOM_DONE,
     WOM_OPEN,
+    Alarm,
     DefDriverProc,
     OpenDesc,
     address_of,
-    call_at,
     devnode_changed,
     driver_settings,
     header_data,
@@ -203,8 +203,8 @@ class _Checks:
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
+        self._alarm = Alarm(self._run)
         self._lock = threading.Lock()
-        self._due: float | None = None  # the time of the earliest check arranged
         self._members: set[Playback] = set()
 
     def arrange(self, playback: Playback, frames: int) -> None:
@@ -213,22 +213,15 @@ class _Checks:
         # estimate is early half the time, and each early wake-up costs another.
         block = self.stream.block_bound
         frames = -(-frames // block) * block
-        when = time.monotonic() + frames / self.stream.samplerate
         with self._lock:
             self._members.add(playback)
-            if self._due is not None and self._due <= when:
-                return  # checked then, and arranged again if still due later
-            self._due = when
-        call_at(when, lambda: self._run(when))
+        self._alarm.at(time.monotonic() + frames / self.stream.samplerate)
 
-    def _run(self, when: float) -> None:
+    def _run(self) -> None:
         with self._lock:
-            if self._due != when:
-                return  # an earlier check took this one's place
-            self._due = None
             members, self._members = self._members, set()
         for playback in members:
-            playback.check()
+            playback.check()  # arranges its next check, if any
 
 
 _checks: weakref.WeakKeyDictionary[Any, _Checks] = weakref.WeakKeyDictionary()
