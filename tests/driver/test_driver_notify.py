@@ -65,3 +65,24 @@ def test_switch_interval_is_held_lowest_and_given_back():
         assert sys.getswitchinterval() == 0.003
     finally:
         sys.setswitchinterval(before)
+
+
+def test_an_alarm_rings_once_at_the_earliest_time_asked():
+    from audiodrv.core.notify import Alarm, notifier
+
+    rang: list[float] = []
+    done = threading.Event()
+
+    def ring() -> None:
+        rang.append(time.monotonic())
+        done.set()
+
+    alarm = Alarm(ring)
+    start = time.monotonic()
+    alarm.at(start + 0.3)
+    alarm.at(start + 0.1)  # earlier: takes the place of 0.3
+    alarm.at(start + 0.2)  # later than one pending: met by it
+    past = threading.Event()
+    notifier.call_at(start + 0.35, past.set)  # runs after every time asked
+    assert done.wait(5) and past.wait(5)
+    assert len(rang) == 1 and 0.1 <= rang[0] - start < 0.2
