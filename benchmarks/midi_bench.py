@@ -22,8 +22,8 @@ for audiodrv's MIDI ports.  All times are ``time.perf_counter_ns`` (CLOCK_MONOTO
    - raw -> raw: ``send_message`` -> the raw MidiIn's callback (the floor).
 
    Latency = stamp taken first thing in the receiving callback (on RtMidi's JACK thread
-   for raw; on audiodrv's notifier thread for MIM_DATA, after RtMidi's thread, midirt's
-   input thread and the notifier) minus the stamp taken just before the send call.  Each
+   for raw; on audiodrv's notifier thread for MIM_DATA, after RtMidi's thread and midirt's
+   poll on the notifier thread) minus the stamp taken just before the send call.  Each
    message carries its trial number, so arrivals are matched exactly; one not back within
    0.5 s is lost.  A JACK MIDI message waits for the next JACK cycle, so a single latency
    is mostly where in the cycle the send fell (uniform over one period: pauses between

@@ -28,7 +28,8 @@ with a sample-exact loopback: PortAudio's output ports wired into PortAudio's in
 2. Glitches over 30 s (10 s with ``--quick``) while a pure-Python thread holds the GIL, with
    20 ms of audio queued by the audiodrv app (4 headers of 5 ms, re-submitted on WOM_DONE,
    with CALLBACK_FUNCTION and with CALLBACK_EVENT) against a raw OutputStream whose Python
-   callback writes straight into PortAudio's buffer.  The signal is a frame counter, recorded
+   callback writes straight into PortAudio's buffer, at Python's switch interval and at the
+   1 ms audiodrv's opens hold.  The signal is a frame counter, recorded
    for both sides by the same probe: a separate process (its own JACK client, rtmixer's C
    callback), so neither the GIL nor a late client here can hide a lost cycle from it.  Every
    break in the counter (silence inserted, frames lost or repeated) is a glitch, and so is
@@ -533,10 +534,12 @@ class RawPlayer:
     writes the counter signal straight into PortAudio's buffer, one call per JACK period
     (blocksize=0). PortAudio flags late cycles in the callback's status."""
 
-    def __init__(self) -> None:
+    def __init__(self, switch_interval: float | None = None) -> None:
         self.signal = Counter()
         self.callbacks = 0
         self.flagged = 0  # callbacks with status.output_underflow
+        self.switch_interval = switch_interval  # held while playing, as audiodrv's opens do
+        self._saved_interval = sys.getswitchinterval()
         self.stream = sd.OutputStream(samplerate=RATE, channels=CHANNELS, dtype="int16",
                                       blocksize=0, callback=self._callback)
 
@@ -547,11 +550,15 @@ class RawPlayer:
         self.stop()
 
     def start(self) -> None:
+        if self.switch_interval is not None:
+            self._saved_interval = sys.getswitchinterval()
+            sys.setswitchinterval(self.switch_interval)
         self.stream.start()
 
     def stop(self) -> None:
         self.stream.abort(ignore_errors=True)
         self.stream.close(ignore_errors=True)
+        sys.setswitchinterval(self._saved_interval)
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any,
                   status: sd.CallbackFlags) -> None:
@@ -876,6 +883,7 @@ def bench_glitches(server: JackServer, seconds: float) -> list[GlitchRun]:
         ("audiodrv CALLBACK_FUNCTION 4x5ms", lambda: Player(4, RATE // 200, "function")),
         ("audiodrv CALLBACK_EVENT 4x5ms", lambda: Player(4, RATE // 200, "event")),
         ("raw sounddevice callback", RawPlayer),
+        ("raw sounddevice callback, switch interval 1 ms", lambda: RawPlayer(0.001)),
     ]
     runs = []
     # A short run without the hog first: what the machine and JACK do on their own.
@@ -971,7 +979,8 @@ def markdown(results: dict[str, Any]) -> str:
     """The results as Markdown tables, ready for the README."""
     meta = results["meta"]
     title = (f"Wave benchmarks: JACK dummy server, {RATE} Hz, {meta['cpus']} CPUs, Python "
-             f"{meta['python']}, GIL switch interval {meta['switch_interval_ms']:g} ms"
+             f"{meta['python']}, GIL switch interval {meta['switch_interval_ms']:g} ms "
+             f"(audiodrv's opens hold 1 ms)"
              f"{', --quick' if meta['quick'] else ''}.")
     tables = [latency_table(results["latency"]), glitch_table(results["glitches"]),
               cpu_table(results["cpu"]), header_table(results["headers"])]
@@ -1163,7 +1172,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where wave.json and wave.png go")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
                         help="Python's GIL switch interval for this run (an application's "
-                             "choice; default: Python's 5 ms)")
+                             "choice; default: Python's 5 ms; audiodrv's wave opens hold "
+                             "1 ms or [sndpa.drv] switchinterval=)")
     parser.add_argument("--probe", nargs=2, metavar=("FILE", "SECONDS"),
                         help=argparse.SUPPRESS)  # the recording process (see Probe)
     args = parser.parse_args(argv)

@@ -76,11 +76,12 @@ class Notifier:
 
     def call_at(self, when: float, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` on the notifier thread once ``time.monotonic()`` reaches ``when``;
-        what it posts is delivered right after it, by the same thread."""
+        what it posts is delivered by the same thread, after what was queued before."""
         with self._timer_lock:
-            heapq.heappush(self._timers, (when, next(self._order), fn))
-            earliest = self._timers[0][2] is fn
-        if earliest:
+            entry = (when, next(self._order), fn)
+            heapq.heappush(self._timers, entry)
+            earliest = self._timers[0] is entry
+        if earliest and not self.is_notifier_thread():
             self.post(_nothing)  # the thread may be waiting for a later time
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -151,7 +152,8 @@ def _tight_timer_slack() -> None:
         return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(29, 1000, 0, 0, 0)  # PR_SET_TIMERSLACK, in ns
+        libc.prctl(29, ctypes.c_ulong(1000), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                   ctypes.c_ulong(0))  # PR_SET_TIMERSLACK, in ns
     except (OSError, AttributeError):
         pass
 
@@ -198,8 +200,8 @@ class _SwitchInterval:
 
     def hold(self, seconds: float) -> Callable[[], None]:
         with self._lock:
-            if not self._holds:
-                self._saved = sys.getswitchinterval()
+            if not self._holds or sys.getswitchinterval() != self._ours:
+                self._saved = sys.getswitchinterval()  # the application's own, now
             self._holds.append(seconds)
             self._apply(min([self._saved, *self._holds]))
         released = threading.Lock()

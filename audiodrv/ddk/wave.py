@@ -109,7 +109,7 @@ __all__ = ["WaveDriver"]
 log = logging.getLogger("audiodrv.driver.wave")
 
 RING_FRAMES = 1 << 15  # power of two (PortAudio's ring); ~0.7 s at 48 kHz
-LEAD_FRAMES = 4096  # written ahead of the callback: ~85 ms at 48 kHz, 8 feeder cycles
+LEAD_FRAMES = 4096  # written ahead of the callback: ~85 ms at 48 kHz
 # Python's default 5 ms per GIL hand-over to the notifier thread (twice with CALLBACK_EVENT)
 # empties a 20 ms queue while another Python thread computes; 1 ms does not (README).
 SWITCH_INTERVAL_MS = 1.0
@@ -179,7 +179,9 @@ class _Instance:
         ``watch``); False while it is paused or its stream is gone."""
         if self.stream.lost or self.client in self.stream.paused:
             return False
-        _checks_of(self.stream).arrange(self.client, frames)
+        if self.stream.checks is None:
+            self.stream.checks = _Checks(self.stream)
+        self.stream.checks.arrange(self.client, frames)
         return True
 
     def fill_position(self, mmt: Any, frames: int) -> None:
@@ -202,36 +204,37 @@ class _Checks:
     """
 
     def __init__(self, stream: Any) -> None:
-        self.stream = stream
+        self._stream = weakref.ref(stream)  # it keeps us (stream.checks): no cycle
         self._alarm = Alarm(self._run)
         self._lock = threading.Lock()
         self._members: set[Playback] = set()
 
     def arrange(self, playback: Playback, frames: int) -> None:
+        stream = self._stream()
+        if stream is None:
+            return
         # The callback reads a block per cycle, and the next cycle is at most a block away:
         # frames rounded up to whole blocks have surely been read by then.  An exact
         # estimate is early half the time, and each early wake-up costs another.
-        block = self.stream.block_bound
+        block = stream.block_bound
         frames = -(-frames // block) * block
         with self._lock:
             self._members.add(playback)
-        self._alarm.at(time.monotonic() + frames / self.stream.samplerate)
+        self._alarm.at(time.monotonic() + frames / stream.samplerate)
 
     def _run(self) -> None:
+        stream = self._stream()
         with self._lock:
             members, self._members = self._members, set()
         for playback in members:
-            playback.check()  # arranges its next check, if any
-
-
-_checks: weakref.WeakKeyDictionary[Any, _Checks] = weakref.WeakKeyDictionary()
-
-
-def _checks_of(stream: Any) -> _Checks:
-    checks = _checks.get(stream)
-    if checks is None:
-        checks = _checks[stream] = _Checks(stream)
-    return checks
+            try:
+                playback.check()  # arranges its next check, if any
+                if stream is not None:
+                    # An action that ended as the last block completed ended idle: seen
+                    # now, before the application writes again and makes the ring busy.
+                    stream.service_client(playback)
+            except Exception:
+                log.exception("wave: a timed completion check failed")
 
 
 class WaveDriver:
@@ -262,6 +265,7 @@ class WaveDriver:
         return DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
 
     def _configure(self, hDriver: int) -> None:
+        self.switch_interval = SWITCH_INTERVAL_MS / 1000
         text = driver_settings(hDriver, self.section).get("switchinterval")
         if text:
             try:
@@ -379,9 +383,11 @@ class WaveDriver:
     def _close(self, inst: _Instance, output: bool) -> int:
         if inst.client.busy:
             return WAVERR_STILLPLAYING
-        inst.stream.detach(inst.client, inst.on_lost)
-        portaudio.service.release(inst.stream)
-        inst.release_switch_interval()
+        try:
+            inst.stream.detach(inst.client, inst.on_lost)
+            portaudio.service.release(inst.stream)
+        finally:
+            inst.release_switch_interval()
         inst.node.opens.discard(inst)
         inst.notify(WOM_CLOSE if output else WIM_CLOSE)
         return MMSYSERR_NOERROR
@@ -452,11 +458,9 @@ class WaveDriver:
             hdr = dwParam1
             flags = hdr.dwFlags
             frames = inst.conv.to_device(header_data(hdr))  # resampled as it is written
-            more = playback.queue(Block(hdr, frames, bool(flags & WHDR_BEGINLOOP),
-                                        bool(flags & WHDR_ENDLOOP), hdr.dwLoops))
-            inst.stream.service_client(playback)
-            if more is not None:
-                portaudio.service.kick()  # the feeder may be asleep for longer than that
+            self._serviced(inst, playback.queue(Block(
+                hdr, frames, bool(flags & WHDR_BEGINLOOP), bool(flags & WHDR_ENDLOOP),
+                hdr.dwLoops)))
             return MMSYSERR_NOERROR
         if uMsg == WODM_CLOSE:
             return self._close(inst, output=True)
@@ -465,7 +469,7 @@ class WaveDriver:
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESTART:
             inst.stream.resume(playback)
-            playback.service()  # arranges the next check, which a pause put off
+            self._serviced(inst, playback.service())  # the check a pause put off
             return MMSYSERR_NOERROR
         if uMsg == WODM_RESET:
             # Paused, not just halted: the feeder must not start a new action on the ring
@@ -476,7 +480,8 @@ class WaveDriver:
             return MMSYSERR_NOERROR
         if uMsg == WODM_BREAKLOOP:
             playback.break_loop()
-            inst.stream.service_client(playback)  # the ring may have run dry meanwhile
+            # Completions may be due earlier now, and the ring may have run dry meanwhile.
+            self._serviced(inst, playback.service())
             return MMSYSERR_NOERROR
         if uMsg == WODM_GETPOS:
             inst.fill_position(dwParam1, playback.played)
@@ -484,6 +489,15 @@ class WaveDriver:
         if uMsg == WAVE_GETXRUNS:
             return self._xruns(inst, dwParam1)
         return MMSYSERR_NOTSUPPORTED
+
+    @staticmethod
+    def _serviced(inst: _Instance, more: int | None) -> None:
+        """After the application changed a playback: start its action if the ring has
+        data, and wake the feeder if frames remain to be written (it may be asleep for
+        longer than the playback can wait)."""
+        inst.stream.service_client(inst.client)
+        if more is not None:
+            portaudio.service.kick()
 
     def _volume(self, target: _Instance | _Node, uMsg: int, value: Any) -> int:
         """The volume of an open (a handle) or of the device (an id: every open of it)."""

@@ -74,10 +74,10 @@ def choose_api(name: str | None = None) -> int | None:
     return None
 
 
-def _make(kind: type[Any], api: int, client: str) -> Any | None:
+def _make(kind: type[Any], api: int, client: str, **options: Any) -> Any | None:
     with _quiet_stderr():
         try:
-            return kind(api, name=client)
+            return kind(api, name=client, **options)
         except rtmidi.SystemError as exc:
             log.info("RtMidi: no %s (%s)", kind.__name__, exc)
             return None
@@ -99,8 +99,8 @@ def list_ports(api: int | None) -> tuple[list[str], list[str]]:
 
 class _Port:
     def __init__(self, kind: type[Any], api: int, port: str, client: str,
-                 virtual: bool) -> None:
-        self.handle = _make(kind, api, client)
+                 virtual: bool, **options: Any) -> None:
+        self.handle = _make(kind, api, client, **options)
         if self.handle is None:
             raise OSError(f"RtMidi cannot open a client for {port!r}")
         if virtual:  # a port of our own that other programs connect to
@@ -140,9 +140,14 @@ class MidiInPort(_Port):
     Polled, RtMidi's threads never touch the interpreter.
     """
 
+    # Messages RtMidi keeps until polled (its default is 1024): about 5 s of a DIN cable's
+    # full rate, for a poll held up by an application's slow callback on the same thread.
+    QUEUE_SIZE = 16384
+
     def __init__(self, api: int, port: str, client: str = "audiodrv",
                  virtual: bool = False) -> None:
-        super().__init__(rtmidi.MidiIn, api, port, client, virtual)
+        super().__init__(rtmidi.MidiIn, api, port, client, virtual,
+                         queue_size_limit=self.QUEUE_SIZE)
         self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
         self._lock = threading.Lock()  # a receive() and a close() never overlap
         self._last_ns: int | None = None  # when the last message received arrived

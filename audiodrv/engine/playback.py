@@ -9,9 +9,9 @@ has been played is completed, in order, under the lock that orders them (so two 
 servicing at once cannot swap two completions, and none is posted after the queue looked
 empty).  Completing means calling ``on_done``, which must only post a notification.
 
-Completions are found by whoever services the playback: the feeder every few milliseconds,
-and, precisely, a timed :meth:`Playback.check` that ``watch`` arranges for the moment the
-next block's last frame is due (run by the thread that delivers the notification, so no
+Completions are found by whoever services the playback: the feeder when it tops the ring
+up, and, precisely, a timed :meth:`Playback.check` that ``watch`` arranges for the moment
+the next block's last frame is due (run by the thread that delivers the notification, so no
 thread hand-over lies between the last frame and the application hearing of it).
 
 Loops follow ``WHDR_BEGINLOOP``/``WHDR_ENDLOOP``: the blocks from a BEGINLOOP block to the
@@ -268,7 +268,9 @@ class Playback:
         if self.watch is None or not self._pending:
             return
         end = self._pending[0][1]
-        if end > self._written or (self._watching is not None and self._watching <= end):
+        # A check arranged for an end already read is overdue: it failed or is just running.
+        pending = self._watching is not None and consumed < self._watching <= end
+        if end > self._written or pending:
             return
         if self.watch(end - consumed):
             self._watching = end
@@ -303,7 +305,7 @@ class Playback:
                 self._advance(block)
         idle = self._index >= len(self._queue) and not self._looping
         if idle and self.resampler is not None and self._runs[-1].fed and \
-                self._written - consumed < self.lead // 2:
+                self._written - consumed <= self.lead // 2:
             self._cut()  # nothing more to come for now: play out what the resampler holds
 
     def _feed(self, frames: np.ndarray) -> int:

@@ -277,6 +277,7 @@ class _Stream:
         self.xruns: dict[Any, XrunStats] = {}
         self.on_lost: list[Callable[[], None]] = []
         self.lost = False
+        self.checks: Any = None  # the driver's timed completion checks of this stream
         self.lock = threading.RLock()
         self.stream.start()
 
@@ -294,6 +295,7 @@ class _Stream:
             self.on_lost.append(on_lost)
             if paused:
                 self.paused.add(client)
+        service.kick()  # the feeder may be asleep for longer than a new client can wait
 
     def detach(self, client: Any, on_lost: Callable[[], None]) -> None:
         self.halt(client)
@@ -328,6 +330,7 @@ class _Stream:
         with self.lock:
             self.paused.discard(client)
         self.service_client(client)
+        service.kick()
 
     def service_client(self, client: Any) -> None:
         with self.lock:
@@ -371,6 +374,8 @@ class _Stream:
         for client in list(self.clients):
             frames = client.service()
             self.service_client(client)
+            if self.lost or client in self.paused:
+                continue  # nothing is read: its wishes would only keep the feeder spinning
             if frames is not None or not isinstance(client, Playback):
                 wait = min(wait, interval if frames is None else frames / self.samplerate)
         return wait

@@ -86,3 +86,21 @@ def test_an_alarm_rings_once_at_the_earliest_time_asked():
     notifier.call_at(start + 0.35, past.set)  # runs after every time asked
     assert done.wait(5) and past.wait(5)
     assert len(rang) == 1 and 0.1 <= rang[0] - start < 0.2
+
+
+def test_a_value_the_application_set_while_held_comes_back_after_the_last_release():
+    import sys
+
+    from audiodrv.core.notify import hold_switch_interval
+
+    before = sys.getswitchinterval()
+    try:
+        release_a = hold_switch_interval(0.001)
+        sys.setswitchinterval(0.003)
+        release_b = hold_switch_interval(0.001)
+        assert sys.getswitchinterval() == 0.001
+        release_b()
+        release_a()
+        assert sys.getswitchinterval() == 0.003
+    finally:
+        sys.setswitchinterval(before)

@@ -359,3 +359,24 @@ def test_watch_is_asked_for_each_next_block_end_and_check_completes_it():
     ring.consume(100)
     pb.check()
     assert done == ["a", "b"] and len(asked) == 5  # nothing left to watch
+
+
+def test_a_break_asks_for_a_check_at_the_earlier_end():
+    ring, done, asked = FakeRing(4096), [], []
+    pb = Playback(ring, done.append, 4096, guard=16, watch=lambda n: asked.append(n) or True)
+    pb.queue(Block("a", ramp(0, 480), begin_loop=True, end_loop=True, loops=5))
+    assert asked == [2400]  # the end of the fifth pass
+    ring.consume(100)
+    pb.break_loop()
+    pb.service()  # what the driver does after a break
+    assert asked[-1] == 380 and done == []  # the end of the pass being played
+
+
+def test_a_check_that_never_came_does_not_stop_later_ones():
+    ring, done, asked = FakeRing(4096), [], []
+    pb = Playback(ring, done.append, 4096, watch=lambda n: asked.append(n) or True)
+    pb.queue(Block("a", ramp(0, 100)))
+    ring.consume(100)
+    pb.service()  # the feeder completes it; the check arranged for it is lost
+    pb.queue(Block("b", ramp(100, 100)))
+    assert done == ["a"] and asked == [100, 100]

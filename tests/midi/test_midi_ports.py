@@ -244,7 +244,7 @@ def test_a_batch_keeps_the_arrival_times_of_its_messages(probe, jack_server):
     sent = [(time.monotonic() - started) * 1000]
     probe.midi_out.send_message([0x90, 59, 100])  # collected at once: the chain's anchor
     assert notes.wait(1 + 1)
-    with driver_instance(h).drain_lock:  # the input thread cannot collect until released
+    with driver_instance(h).drain_lock:  # a poll cannot collect until released
         for i in range(4):
             sent.append((time.monotonic() - started) * 1000)
             probe.midi_out.send_message([0x90, 60 + i, 100])
@@ -314,7 +314,7 @@ def test_short_message_data_bytes_are_masked_and_a_lone_f0_is_not_sent(probe):
 
 
 def test_close_waits_for_a_batch_being_delivered(probe):
-    """A batch the input thread already collected goes out before MIM_CLOSE, never after."""
+    """A batch a poll already collected goes out before MIM_CLOSE, never after."""
     notes = Collector()
     h = open_in(notes)
     inst = driver_instance(h)

@@ -464,3 +464,19 @@ def test_the_gil_switch_interval_is_held_low_while_a_device_is_open(wave, tmp_pa
     assert sys.getswitchinterval() == (before if held is None else held)
     out.close()
     assert sys.getswitchinterval() == before
+
+
+def test_silence_with_nothing_queued_counts_as_idle_not_starved(wave):
+    import time
+
+    out = wave.open_out(wave_format())
+    xruns = {}
+    for _ in range(3):
+        out.play(tone(440, 0.05))
+        out.wait_done()
+        time.sleep(0.03)  # nothing queued (shorter than the feeder may sleep): measured
+    out.play(tone(440, 0.05))
+    out.wait_done()
+    assert winmm.waveOutMessage(out.handle, WAVE_GETXRUNS, xruns, 0) == MMSYSERR_NOERROR
+    assert xruns["events"] == 0 and xruns["starved_frames"] == 0
+    assert xruns["idle_frames"] >= 3 * 1440 * 0.9
