@@ -195,10 +195,21 @@ class System:
                 self.drivers.close(handle)
                 continue
             self._members.append((loaded, handle, entry.kind.endswith("mapper")))
-        self._build_tables()
+        initialised = self._build_tables()
+        for member in [m for m in self._members if m[0] not in initialised]:
+            # B243: a driver none of whose classes gave a device count is closed.
+            loaded, handle, _mapper = member
+            log.warning("%s: no device class initialised; driver closed", loaded.filename)
+            with self._lock:
+                self._members.remove(member)
+                self._inited = {i for i in self._inited if i[0] is not loaded}
+                self._devnodes = [n for n in self._devnodes if n.owner is not loaded]
+            self.drivers.close(handle)
 
-    def _build_tables(self) -> None:
-        """(Re)number every device: INIT new devnodes, count devices per devnode."""
+    def _build_tables(self) -> set[LoadedDriver]:
+        """(Re)number every device: INIT new devnodes, count devices per devnode; returns
+        the drivers of which at least one class gave a count (none at all, B243)."""
+        initialised: set[LoadedDriver] = set()
         with self._lock:
             tables: dict[DeviceClass, list[Device]] = {cls: [] for cls in DeviceClass}
             mappers: dict[DeviceClass, Device] = {}
@@ -218,6 +229,7 @@ class System:
                         if count >> 16:
                             log.warning("%s: bad %s count %#x", loaded.filename, cls.family, count)
                             continue
+                        initialised.add(loaded)
                         for _ in range(count):
                             device = Device(loaded, local, node, is_mapper)
                             if is_mapper:
@@ -226,6 +238,7 @@ class System:
                                 tables[cls].append(device)
                             local += 1
             self._tables, self._mappers = tables, mappers
+        return initialised
 
     # -- devnodes ---------------------------------------------------------------------------
 

@@ -176,3 +176,20 @@ def test_handles_are_validated_per_class_and_never_taken_for_ids(env):
     assert winmm.waveOutReset(hwo.value) == MMSYSERR_INVALHANDLE
     assert winmm.waveOutClose(hwo.value) == MMSYSERR_INVALHANDLE
     assert winmm.midiOutClose(hmo.value) == MMSYSERR_NOERROR
+
+
+def test_a_driver_none_of_whose_classes_counts_is_closed(env, caplog):
+    from fakedrv import driverproc_messages
+
+    from audiodrv.mmsystem import DRV_CLOSE, DRV_DISABLE, DRV_FREE
+
+    bad = env.driver("bad", classes=["wod", "wid"], numdevs={"a": 0x10000}, devnodes=["a"])
+    env.driver("half", classes=["wod", "wid"], numdevs={"b": 0x10000, "c": 1},
+               devnodes=["b", "c"])
+    with caplog.at_level(logging.WARNING):
+        system = env.load([("wave", "bad.drv"), ("wave1", "half.drv")])
+    assert [loaded.filename for loaded, _mapper in system.members()] == ["half.drv"]
+    assert driverproc_messages(bad)[-3:] == [DRV_CLOSE, DRV_DISABLE, DRV_FREE]  # B243
+    assert "bad.drv: no device class initialised" in caplog.text
+    assert system.count(WOD) == 1 and system.device(WOD, 0).owner.filename == "half.drv"
+    assert all(n.owner.filename == "half.drv" for n in system.devnodes())
