@@ -21,6 +21,11 @@ Device ids are driver-relative.  Devnodes: register each host device you serve d
 ``DRV_ENABLE`` (or ``DRV_PNPINSTALL``, sent on a rescan) with :func:`register_devnode`, in
 the order your local device ids follow; answer ``xxDM_GETNUMDEVS`` with the count for the
 devnode in ``dwParam1``; report it gone or back with :func:`devnode_changed`.
+
+Timing: :class:`Alarm` runs a function on the thread that delivers notifications at a
+given ``time.monotonic()`` (the earliest asked for), so what it finds (a finished buffer,
+polled input) reaches the application with no thread hand-over in between;
+:func:`hold_switch_interval` lowers Python's GIL switch interval while a device is open.
 """
 
 from __future__ import annotations
