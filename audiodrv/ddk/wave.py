@@ -216,7 +216,7 @@ class _Checks:
         # The callback reads a block per cycle, and the next cycle is at most a block away:
         # frames rounded up to whole blocks have surely been read by then.  An exact
         # estimate is early half the time, and each early wake-up costs another.
-        block = stream.block_bound
+        block = stream.period
         frames = -(-frames // block) * block
         with self._lock:
             self._members.add(playback)

@@ -280,6 +280,23 @@ class _Stream:
         self.checks: Any = None  # the driver's timed completion checks of this stream
         self.lock = threading.RLock()
         self.stream.start()
+        self._period: int | None = None
+        self._stats = self.stream.fetch_and_reset_stats()  # says the callback's block size
+
+    @property
+    def period(self) -> int:
+        """Frames the callback reads per cycle: the largest block rtmixer has seen, once it
+        has reported; ``block_bound`` until then.  PortAudio's latency, which that bound
+        comes from, is several periods on many host APIs (not on JACK)."""
+        if self._period is None and not self.lost:
+            with self.lock:
+                action = self._stats
+                if action not in self.stream.actions:  # done: the callback filled it in
+                    if action.stats.blocks:
+                        self._period = action.stats.max_blocksize
+                    else:
+                        self._stats = self.stream.fetch_and_reset_stats()
+        return self._period or self.block_bound
 
     def _start(self, client: Any) -> Any:
         raise NotImplementedError

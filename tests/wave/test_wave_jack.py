@@ -480,3 +480,14 @@ def test_silence_with_nothing_queued_counts_as_idle_not_starved(wave):
     assert winmm.waveOutMessage(out.handle, WAVE_GETXRUNS, xruns, 0) == MMSYSERR_NOERROR
     assert xruns["events"] == 0 and xruns["starved_frames"] == 0
     assert xruns["idle_frames"] >= 3 * 1440 * 0.9
+
+
+def test_the_stream_learns_the_callback_block_from_rtmixer(wave):
+    from audiodrv.engine import portaudio
+
+    out = wave.open_out(wave_format())
+    out.play(tone(440, 0.05))
+    out.wait_done()
+    (stream,) = portaudio.service._streams.values()
+    stream.block_bound = 4096  # as a host API whose latency is many periods reports it
+    assert stream.period == wave.jack.period  # what a cycle reads, from rtmixer's stats
