@@ -213,14 +213,17 @@ class _Checks:
         stream = self._stream()
         if stream is None:
             return
-        # The callback reads a block per cycle, and the next cycle is at most a block away:
-        # frames rounded up to whole blocks have surely been read by then.  An exact
-        # estimate is early half the time, and each early wake-up costs another.
-        block = stream.period
-        frames = -(-frames // block) * block
+        # The callback reads a block per cycle: the frames are read in the cycle that many
+        # blocks away, just after it starts where its timing is known, and by the time that
+        # many whole blocks take otherwise (an exact estimate would be early half the time,
+        # and each early wake-up costs another).
+        cycles = -(-frames // stream.period)
+        when = stream.after_cycles(cycles) if cycles else time.monotonic()
+        if when is None:
+            when = time.monotonic() + cycles * stream.period / stream.samplerate
         with self._lock:
             self._members.add(playback)
-        self._alarm.at(time.monotonic() + frames / stream.samplerate)
+        self._alarm.at(when)
 
     def _run(self) -> None:
         stream = self._stream()

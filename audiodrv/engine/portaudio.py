@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("audiodrv.engine")
+
+CYCLE_MARGIN = 0.0001  # seconds after a callback's phase by which its reads are visible
 
 PortAudioError = sd.PortAudioError
 
@@ -281,7 +284,9 @@ class _Stream:
         self.lock = threading.RLock()
         self.stream.start()
         self._period: int | None = None
-        self._stats = self.stream.fetch_and_reset_stats()  # says the callback's block size
+        self._cycle: float | None = None  # stream time of one callback (its actual_time)
+        # Done by the next callback: its block size, and when callbacks come.
+        self._stats = self.stream.fetch_and_reset_stats()
 
     @property
     def period(self) -> int:
@@ -294,9 +299,26 @@ class _Stream:
                 if action not in self.stream.actions:  # done: the callback filled it in
                     if action.stats.blocks:
                         self._period = action.stats.max_blocksize
+                        self._cycle = action.actual_time
                     else:
                         self._stats = self.stream.fetch_and_reset_stats()
         return self._period or self.block_bound
+
+    def after_cycles(self, cycles: int) -> float | None:
+        """``time.monotonic()`` just after the callback of the ``cycles``-th cycle from now
+        has read its block; None until the callbacks' timing is known.
+
+        Callbacks come a period apart on the stream's clock, in phase with the time rtmixer
+        gave the one that reported the block size; the margin covers the callback's own
+        run (measured under JACK: its reads are visible 0-0.05 ms before that phase).
+        """
+        period = self.period
+        if self._cycle is None or self.lost:
+            return None
+        step = period / self.samplerate
+        now = self.stream.time
+        target = self._cycle + (math.floor((now - self._cycle) / step) + cycles) * step
+        return time.monotonic() + target - now + CYCLE_MARGIN
 
     def _start(self, client: Any) -> Any:
         raise NotImplementedError

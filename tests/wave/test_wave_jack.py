@@ -491,3 +491,20 @@ def test_the_stream_learns_the_callback_block_from_rtmixer(wave):
     (stream,) = portaudio.service._streams.values()
     stream.block_bound = 4096  # as a host API whose latency is many periods reports it
     assert stream.period == wave.jack.period  # what a cycle reads, from rtmixer's stats
+
+
+def test_cycle_times_come_a_period_apart_and_within_the_next_period(wave):
+    import time
+
+    from audiodrv.engine import portaudio
+
+    out = wave.open_out(wave_format())
+    out.play(tone(440, 0.05))
+    out.wait_done()
+    (stream,) = portaudio.service._streams.values()
+    step = wave.jack.period / 48000
+    before = time.monotonic()
+    first, third = stream.after_cycles(1), stream.after_cycles(3)
+    assert first is not None and third is not None
+    assert before < first <= time.monotonic() + step + portaudio.CYCLE_MARGIN
+    assert abs(third - first - 2 * step) < 0.0002  # read at different moments
