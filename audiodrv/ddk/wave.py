@@ -217,10 +217,10 @@ class _Checks:
         # blocks away, just after it starts where its timing is known, and by the time that
         # many whole blocks take otherwise (an exact estimate would be early half the time,
         # and each early wake-up costs another).
-        cycles = -(-frames // stream.period)
-        when = stream.after_cycles(cycles) if cycles else time.monotonic()
+        when = stream.after_cycles(frames) if frames > 0 else time.monotonic()
         if when is None:
-            when = time.monotonic() + cycles * stream.period / stream.samplerate
+            block = stream.period
+            when = time.monotonic() + -(-frames // block) * block / stream.samplerate
         with self._lock:
             self._members.add(playback)
         self._alarm.at(when)

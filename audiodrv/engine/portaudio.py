@@ -283,41 +283,55 @@ class _Stream:
         self.checks: Any = None  # the driver's timed completion checks of this stream
         self.lock = threading.RLock()
         self.stream.start()
-        self._period: int | None = None
-        self._cycle: float | None = None  # stream time of one callback (its actual_time)
-        # Done by the next callback: its block size, and when callbacks come.
-        self._stats = self.stream.fetch_and_reset_stats()
+        # What the callback reads per cycle and the stream time of one callback, from
+        # rtmixer's statistics action; None until the feeder has seen one done (read
+        # without the lock: it is taken under a playback's lock, and service_client holds
+        # this one while it takes a playback's).
+        self.timing: tuple[int, float] | None = None
+        self._stats: Any = None
+        self._stats_due = 0.0  # time.monotonic() of the next refresh
+
+    def _refresh_timing(self) -> None:
+        """Under the lock, on the feeder: publish what the last statistics action says,
+        and ask again every second (a JACK period can change under PipeWire or
+        ``jack_bufsize``).  Only under JACK: elsewhere callbacks follow the sound card's
+        clock, not the stream time's, and a phase taken once would drift."""
+        if not self.device.hostapi.startswith("JACK") or self.lost:
+            return
+        action = self._stats
+        if action is not None and action not in self.stream.actions:  # done
+            self.timing = (action.stats.max_blocksize, action.actual_time)
+            self._stats = None
+        if self._stats is None and time.monotonic() >= self._stats_due:
+            self._stats = self.stream.fetch_and_reset_stats()
+            self._stats_due = time.monotonic() + 1.0
 
     @property
     def period(self) -> int:
-        """Frames the callback reads per cycle: the largest block rtmixer has seen, once it
-        has reported; ``block_bound`` until then.  PortAudio's latency, which that bound
-        comes from, is several periods on many host APIs (not on JACK)."""
-        if self._period is None and not self.lost:
-            with self.lock:
-                action = self._stats
-                if action not in self.stream.actions:  # done: the callback filled it in
-                    if action.stats.blocks:
-                        self._period = action.stats.max_blocksize
-                        self._cycle = action.actual_time
-                    else:
-                        self._stats = self.stream.fetch_and_reset_stats()
-        return self._period or self.block_bound
+        """Frames the callback reads per cycle: as measured, else ``block_bound`` (the
+        latency PortAudio reports: a period under JACK, often several elsewhere)."""
+        timing = self.timing
+        return timing[0] if timing is not None else self.block_bound
 
-    def after_cycles(self, cycles: int) -> float | None:
-        """``time.monotonic()`` just after the callback of the ``cycles``-th cycle from now
-        has read its block; None until the callbacks' timing is known.
+    def after_cycles(self, frames: int) -> float | None:
+        """``time.monotonic()`` just after the callback that reads the next ``frames``
+        frames, or None when the callbacks' timing is not known.
 
         Callbacks come a period apart on the stream's clock, in phase with the time rtmixer
-        gave the one that reported the block size; the margin covers the callback's own
-        run (measured under JACK: its reads are visible 0-0.05 ms before that phase).
+        gave the one that ran the statistics action; the margin covers the callback's own
+        run (measured under JACK: its reads are visible up to 0.05 ms before that phase).
         """
-        period = self.period
-        if self._cycle is None or self.lost:
+        timing = self.timing
+        if timing is None or self.lost:
+            return None
+        period, cycle = timing
+        try:
+            now = self.stream.time
+        except sd.PortAudioError:  # the stream has no time any more
             return None
         step = period / self.samplerate
-        now = self.stream.time
-        target = self._cycle + (math.floor((now - self._cycle) / step) + cycles) * step
+        cycles = -(-frames // period)
+        target = cycle + (math.floor((now - cycle) / step) + cycles) * step
         return time.monotonic() + target - now + CYCLE_MARGIN
 
     def _start(self, client: Any) -> Any:
@@ -409,6 +423,8 @@ class _Stream:
     def service(self, interval: float) -> float:
         """Service every client; returns the seconds until one needs it again (``interval``
         for a client that does not say)."""
+        with self.lock:
+            self._refresh_timing()
         wait = math.inf
         for client in list(self.clients):
             frames = client.service()
