@@ -295,8 +295,9 @@ class _Stream:
         """Under the lock, on the feeder: publish what the last statistics action says,
         and ask again every second (a JACK period can change under PipeWire or
         ``jack_bufsize``).  Only under JACK: elsewhere callbacks follow the sound card's
-        clock, not the stream time's, and a phase taken once would drift."""
-        if not self.device.hostapi.startswith("JACK") or self.lost:
+        clock, not the stream time's, and a phase taken once would drift.  Only for a
+        stream whose completions are timed (``checks``): nothing else uses it."""
+        if self.checks is None or not self.device.hostapi.startswith("JACK") or self.lost:
             return
         action = self._stats
         if action is not None and action not in self.stream.actions:  # done
@@ -478,8 +479,7 @@ class StreamService:
 
     The feeder sleeps until a client needs it (a playback says when half its lead will have
     been read; others get ``interval``), but at least ``shortest`` and at most ``longest``
-    seconds, which is
-    how soon a server that died unnoticed is seen.  An application's write tops the ring
+    seconds, which is how soon a server that died unnoticed is seen.  An application's write tops the ring
     up on its own thread and kicks the feeder when more remains to be written.
     """
 
