@@ -358,3 +358,25 @@ def test_an_idle_started_input_polls_less_often(probe):
     assert midirt._driver._active_ns > started  # the quiet spell starts over
     winmm.midiInStop(h)
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_poll_that_fails_does_not_end_polling(probe):
+    notes = Collector()
+    h = open_in(notes)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    inst = driver_instance(h)
+    real = inst.port.receive
+    failed = threading.Event()
+
+    def broken():
+        inst.port.receive = real
+        failed.set()
+        raise RuntimeError("port fault")
+
+    inst.port.receive = broken
+    assert failed.wait(5)  # a poll on the notifier thread met it
+    probe.midi_out.send_message([0x90, 0x3C, 0x40])
+    assert notes.wait(2)  # MIM_OPEN, then the message from a later poll
+    assert [m for m, _p1, _p2 in notes.items] == [MIM_OPEN, MIM_DATA]
+    winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
