@@ -258,9 +258,7 @@ class Playback:
         if self._spill is not None or self._index < len(self._queue) or self._looping or \
                 (self.resampler is not None and self._runs[-1].fed):
             return max(0, ahead - self.lead // 2)  # more to write once half the lead is read
-        if self._pending and self.watch is None:
-            return self._pending[0][1] - consumed
-        return None
+        return None  # completions: the checks ``watch`` arranges
 
     def _watch(self, consumed: int) -> None:
         """Arrange a check for the next block's end, unless one is due no later; not while
