@@ -243,13 +243,18 @@ class synchronous_notifications:
     """
 
     def __enter__(self) -> synchronous_notifications:
-        self._outer = getattr(_local, "pending", None)
-        _local.pending = []
+        # Nested (the dispatcher's, inside an open or close): the outermost delivers, once
+        # the API call has finished its work (the handle stored, or already freed).
+        self._outermost = getattr(_local, "pending", None) is None
+        if self._outermost:
+            _local.pending = []
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self._outermost:
+            return
         pending: list[tuple[Callable[..., Any], tuple[Any, ...], bool]] = _local.pending
-        _local.pending = self._outer
+        _local.pending = None
         for fn, args, is_close in pending:
             if is_close:
                 notifier.flush()

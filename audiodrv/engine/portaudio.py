@@ -479,8 +479,8 @@ class StreamService:
 
     The feeder sleeps until a client needs it (a playback says when half its lead will have
     been read; others get ``interval``), but at least ``shortest`` and at most ``longest``
-    seconds, which is how soon a server that died unnoticed is seen.  An application's write tops the ring
-    up on its own thread and kicks the feeder when more remains to be written.
+    seconds, which is how soon a server that died unnoticed is seen.  An application's write
+    tops the ring up on its own thread and kicks the feeder when more remains to be written.
     """
 
     def __init__(self, interval: float = 0.01, longest: float = 0.1,

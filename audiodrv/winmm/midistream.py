@@ -152,7 +152,7 @@ def midiStreamOpen(phms: Any, puDeviceID: Any, cMidi: int, dwCallback: Any = 0,
     Returns NOERROR, INVALPARAM (cMidi != 1, null pointers, bad callback), BADDEVICEID.
     """
     device_ref = deref(puDeviceID, ctypes.c_uint32) if puDeviceID else None
-    if phms is None or phms == 0 or device_ref is None or cMidi != 1:
+    if deref(phms, ctypes.c_size_t) is None or device_ref is None or cMidi != 1:
         return MMSYSERR_INVALPARAM
     result = check_callback(dwCallback, fdwOpen)
     if result != MMSYSERR_NOERROR:
@@ -161,14 +161,16 @@ def midiStreamOpen(phms: Any, puDeviceID: Any, cMidi: int, dwCallback: Any = 0,
     # The driver's notifications come to the stream, which forwards what the app may see.
     flags = (fdwOpen & ~CALLBACK_TYPEMASK) | CALLBACK_FUNCTION
     handle = ctypes.c_size_t()
-    result = open_device(OUT, handle, device_ref.value, MODM_OPEN, stream.from_driver, 0, flags)
-    if result != MMSYSERR_NOERROR:
-        stream.scheduler.close()
-        return result
-    stream.device = opened(handle.value, OUT)
-    assert stream.device is not None
-    stream.device.state["stream"] = stream
-    store(phms, handle.value)
+    with synchronous_notifications():  # MOM_OPEN once the stream is whole and *phms set
+        result = open_device(OUT, handle, device_ref.value, MODM_OPEN, stream.from_driver, 0,
+                             flags)
+        if result != MMSYSERR_NOERROR:
+            stream.scheduler.close()
+            return result
+        stream.device = opened(handle.value, OUT)
+        assert stream.device is not None
+        stream.device.state["stream"] = stream
+        store(phms, handle.value)
     return MMSYSERR_NOERROR
 
 

@@ -428,7 +428,8 @@ def test_stream_open_checks_and_notification(probe):
     """B150, B5."""
     handle, dev = ctypes.c_void_p(), ctypes.c_uint32(out_id(None))
     for args in ((ctypes.byref(handle), ctypes.byref(dev), 2),
-                 (None, ctypes.byref(dev), 1), (ctypes.byref(handle), None, 1)):
+                 (None, ctypes.byref(dev), 1), (ctypes.byref(handle), None, 1),
+                 (ctypes.POINTER(ctypes.c_void_p)(), ctypes.byref(dev), 1)):
         assert winmm.midiStreamOpen(*args, 0, 0, 0) == MMSYSERR_INVALPARAM
     assert winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 1, object(), 0,
                                 CALLBACK_WINDOW) == MMSYSERR_INVALPARAM
@@ -440,6 +441,45 @@ def test_stream_open_checks_and_notification(probe):
     assert opened_before_return == [OPENED]
     assert winmm.midiStreamClose(handle.value) == MMSYSERR_NOERROR
     assert opened_before_return == [OPENED, CLOSED]  # B175, before the close returned
+
+
+def test_open_notifications_see_the_handle_and_close_notifications_do_not(probe):
+    """B35's rule for MIDI (B103, B131, B150): the handle is stored before MOM_OPEN /
+    MIM_OPEN, and a stream is whole (its properties answer); after the close it is
+    invalid, also inside MOM_CLOSE / MIM_CLOSE."""
+    seen: list[tuple[int, bool, int]] = []
+    handle = ctypes.c_void_p()
+
+    def asking(ask: Any) -> Any:
+        def callback(hdev: int, msg: int, _user: int, _p1: int, _p2: int) -> None:
+            seen.append((msg, hdev == handle.value, ask(hdev)))
+        return callback
+
+    def get_id(get: Any) -> Any:
+        return asking(lambda h: get(h, ctypes.byref(ctypes.c_uint32())))
+
+    def tempo(h: int) -> int:
+        prop = MIDIPROPTEMPO(cbStruct=8)
+        return winmm.midiStreamProperty(h, ctypes.byref(prop), MIDIPROP_GET | MIDIPROP_TEMPO)
+
+    dev = ctypes.c_uint32(out_id(None))
+    opens = [
+        (lambda cb: winmm.midiOutOpen(ctypes.byref(handle), dev.value, cb, 0,
+                                      CALLBACK_FUNCTION),
+         get_id(winmm.midiOutGetID), winmm.midiOutClose, (MOM_OPEN, MOM_CLOSE)),
+        (lambda cb: winmm.midiInOpen(ctypes.byref(handle), device_id("in", "probe_out:out"),
+                                     cb, 0, CALLBACK_FUNCTION),
+         get_id(winmm.midiInGetID), winmm.midiInClose, (MIM_OPEN, MIM_CLOSE)),
+        (lambda cb: winmm.midiStreamOpen(ctypes.byref(handle), ctypes.byref(dev), 1, cb, 0,
+                                         CALLBACK_FUNCTION),
+         asking(tempo), winmm.midiStreamClose, (MOM_OPEN, MOM_CLOSE)),
+    ]
+    for opener, callback, closer, (opened, closed) in opens:
+        seen.clear()
+        assert opener(callback) == MMSYSERR_NOERROR
+        assert closer(handle.value) == MMSYSERR_NOERROR
+        assert seen == [(opened, True, MMSYSERR_NOERROR),
+                        (closed, True, MMSYSERR_INVALHANDLE)], opener
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -303,6 +303,29 @@ def check_query(wave: Any, out: bool, device_id: int, rate: int, channels: int,
         assert dev.notes.items == [(WOM_OPEN if out else WIM_OPEN, 0)]
 
 
+@pytest.mark.parametrize("device_id", DEVICES)
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_open_notification_sees_the_handle_and_close_notification_does_not(
+        wave, out, device_id):
+    """B35: *phwo is set before xOM_OPEN, so the callback may use the handle; B68: after
+    the close the handle is invalid, also inside xOM_CLOSE."""
+    opener, closer, get_id = ((winmm.waveOutOpen, winmm.waveOutClose, winmm.waveOutGetID)
+                              if out else
+                              (winmm.waveInOpen, winmm.waveInClose, winmm.waveInGetID))
+    handle, seen = ctypes.c_void_p(), []
+
+    def callback(hdev: int, msg: int, _user: int, _p1: int, _p2: int) -> None:
+        got = ctypes.c_uint32()
+        seen.append((msg, hdev == handle.value, get_id(hdev, ctypes.byref(got))))
+
+    fmt = wave_format()
+    assert opener(ctypes.byref(handle), device_id, ctypes.byref(fmt), callback, 0,
+                  CALLBACK_FUNCTION) == MMSYSERR_NOERROR
+    assert closer(handle.value) == MMSYSERR_NOERROR
+    opened, closed = (WOM_OPEN, WOM_CLOSE) if out else (WIM_OPEN, WIM_CLOSE)
+    assert seen == [(opened, True, MMSYSERR_NOERROR), (closed, True, MMSYSERR_INVALHANDLE)]
+
+
 @pytest.mark.parametrize("out", DIRECTIONS)
 def test_zero_sample_rate_is_invalparam(wave, out):
     """B37 (Vista+ answer, the project's choice)."""
