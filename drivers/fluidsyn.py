@@ -217,7 +217,7 @@ class _Driver:
         except RuntimeError as exc:
             log.info("keeping the current device list: %s", exc)
             fresh = False
-        device = portaudio.default_output(portaudio.host_devices())
+        device = portaudio.default_device(portaudio.host_devices(), output=True)
         node = self.node
         if device is None:
             if node is not None and node.present and fresh:

@@ -117,10 +117,11 @@ SWITCH_INTERVAL_MS = 1.0
 
 @dataclass(eq=False)
 class _Node:
-    """A devnode: one PortAudio device (or, for the mapper, the default one)."""
+    """A devnode: one PortAudio device (or, for the mapper, a default one)."""
 
     dn: int
     device: portaudio.HostDevice
+    output: bool | None = None  # the one direction it serves (the mapper's), else both
     present: bool = True
     opens: set[Any] = field(default_factory=set)
     volume: int = 0xFFFFFFFF  # the device's own volume (waveOutSetVolume by id), over every open
@@ -290,17 +291,21 @@ class WaveDriver:
             log.info("keeping the current device list: %s", exc)
             fresh = False
         devices = portaudio.host_devices()
-        if self.mapper:
-            default = portaudio.default_output(devices)
-            devices = [default] if default else []
+        # The mapper plays on the default output and records from the default input,
+        # which are often different devices (a card's speakers, a USB microphone).
+        served: list[tuple[portaudio.HostDevice | None, str, bool | None]] = [
+            (portaudio.default_device(devices, output=True), "wavemapper", True),
+            (portaudio.default_device(devices, output=False), "wavemapper:in", False),
+        ] if self.mapper else [(device, device.key, None) for device in devices]
         seen = set()
-        for device in devices:
-            key = "wavemapper" if self.mapper else device.key
+        for device, key, output in served:
+            if device is None:
+                continue
             dn = register_devnode(hDriver, key, device.name)
             seen.add(dn)
             node = next((n for n in self.nodes if n.dn == dn), None)
             if node is None:
-                self.nodes.append(_Node(dn, device))
+                self.nodes.append(_Node(dn, device, output))
             elif fresh:  # an old list proves nothing about a device coming back
                 node.device = device  # indices change when PortAudio re-enumerates
                 if not node.present:
@@ -315,7 +320,8 @@ class WaveDriver:
 
     def _devices(self, output: bool) -> list[_Node]:
         attr = "max_output_channels" if output else "max_input_channels"
-        return [n for n in self.nodes if getattr(n.device, attr) > 0]
+        return [n for n in self.nodes
+                if n.output in (None, output) and getattr(n.device, attr) > 0]
 
     def _count(self, dn: int, output: bool) -> int:
         return sum(1 for n in self._devices(output) if n.dn == dn)

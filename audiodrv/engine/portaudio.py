@@ -46,7 +46,7 @@ __all__ = [
     "RingBuffer",
     "StreamService",
     "XrunStats",
-    "default_output",
+    "default_device",
     "host_devices",
     "reinitialize",
     "service",
@@ -136,18 +136,18 @@ def host_devices() -> list[HostDevice]:
         return []
 
 
-def default_output(devices: list[HostDevice]) -> HostDevice | None:
-    """PortAudio's default output device, else the first device with outputs."""
-    index = sd.default.device[1]
+def default_device(devices: list[HostDevice], output: bool) -> HostDevice | None:
+    """PortAudio's default output (or input) device, else the first device with outputs
+    (inputs)."""
+    index = sd.default.device[1 if output else 0]
     if index is None or index < 0:
         try:
-            index = sd.query_devices(kind="output")["index"]
+            index = sd.query_devices(kind="output" if output else "input")["index"]
         except (sd.PortAudioError, ValueError):
             index = -1
-    for device in devices:
-        if device.index == index:
-            return device
-    return next((d for d in devices if d.max_output_channels > 0), None)
+    attr = "max_output_channels" if output else "max_input_channels"
+    usable = [d for d in devices if getattr(d, attr) > 0]
+    return next((d for d in usable if d.index == index), usable[0] if usable else None)
 
 
 def reinitialize() -> None:
