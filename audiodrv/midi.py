@@ -35,6 +35,7 @@ from audiodrv.mmsystem import (
     check,
     get_string,
 )
+from audiodrv.winmm.midistream import MAX_STREAM_BUFFER
 
 __all__ = ["MidiIn", "MidiOut", "MidiStream", "midi_device_id", "midi_devices", "smf_to_stream"]
 
@@ -188,34 +189,38 @@ class MidiIn:
         self.close()
 
 
-EVENTS_PER_BUFFER = 4096  # well under the 64 KB a stream buffer may hold
-
-
 def smf_to_stream(midi: mido.MidiFile) -> tuple[list[bytes], int]:
     """A Standard MIDI File as MIDIEVENT stream buffers, and its length in ticks.
 
     Tracks are merged; tempo meta events become ``MEVT_TEMPO``, SysEx long events, channel
-    and system messages short events; other meta events only advance time.
+    and system messages short events; other meta events only advance time.  A buffer holds
+    at most the 64 KB Windows allows a stream buffer (B174); a SysEx message longer than
+    that raises ValueError.
     """
-    buffers, events, pending, total = [], [], 0, 0
+    buffers, events, size, pending, total = [], [], 0, 0, 0
     for message in mido.merge_tracks(midi.tracks):
         pending += message.time
         total += message.time
         if message.type == "set_tempo":
-            events.append(struct.pack("<III", pending, 0, (MEVT_TEMPO << 24) | message.tempo))
+            event = struct.pack("<III", pending, 0, (MEVT_TEMPO << 24) | message.tempo)
         elif message.type == "sysex":
             data = bytes(message.bytes())
-            events.append(struct.pack("<III", pending, 0, MEVT_F_LONG | len(data))
-                          + data + b"\0" * (-len(data) % 4))
+            event = (struct.pack("<III", pending, 0, MEVT_F_LONG | len(data))
+                     + data + b"\0" * (-len(data) % 4))
+            if len(event) > MAX_STREAM_BUFFER:
+                raise ValueError(f"a SysEx message of {len(data)} bytes does not fit in a "
+                                 f"stream buffer ({MAX_STREAM_BUFFER} bytes)")
         elif not message.is_meta:
             packed = sum(b << (8 * i) for i, b in enumerate(message.bytes()[:3]))
-            events.append(struct.pack("<III", pending, 0, (MEVT_SHORTMSG << 24) | packed))
+            event = struct.pack("<III", pending, 0, (MEVT_SHORTMSG << 24) | packed)
         else:
             continue
         pending = 0
-        if len(events) == EVENTS_PER_BUFFER:
+        if size + len(event) > MAX_STREAM_BUFFER:
             buffers.append(b"".join(events))
-            events = []
+            events, size = [], 0
+        events.append(event)
+        size += len(event)
     if events:
         buffers.append(b"".join(events))
     return buffers, total

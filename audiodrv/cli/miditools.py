@@ -34,7 +34,10 @@ def midiplay(args: argparse.Namespace) -> int:
     if midi.type == 2:
         raise SystemExit("audiodrv: type 2 MIDI files (independent patterns) are not supported")
     with MidiStream(_midi_id(args.device, "output")) as stream:
-        total = stream.queue_file(midi)
+        try:
+            total = stream.queue_file(midi)
+        except ValueError as exc:
+            raise SystemExit(f"audiodrv: cannot play {args.file}: {exc}") from exc
         stream.restart()
         while not stream.wait(0.1):
             progress(stream.position(), total)
