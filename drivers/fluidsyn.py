@@ -134,6 +134,7 @@ class _Instance:
 
     desc: OpenDesc
     flags: int
+    voice: _Voice | None = None  # what it plays through, from the open on
     running: int = 0  # running status (B106)
 
     def notify(self, msg: int, p1: int = 0) -> None:
@@ -275,9 +276,11 @@ class _Driver:
             return MMSYSERR_NOERROR
         if uMsg in (DRVM_INIT, DRVM_EXIT, DRVM_ENABLE, DRVM_DISABLE):
             return self._common(uMsg, dwParam2)
-        voice = self.voice
-        if inst is None or voice is None or inst not in voice.opens:
+        voice = inst.voice if inst is not None else None
+        if voice is None:
             return MMSYSERR_NOTSUPPORTED
+        if voice.stream.lost and uMsg in (MODM_DATA, MODM_LONGDATA):
+            return MMSYSERR_NOTENABLED  # its server died: a rescan revives new opens only
         if uMsg == MODM_DATA:
             event, inst.running = short_message(int(dwParam1), inst.running)
             if event is not None:
@@ -348,11 +351,14 @@ class _Driver:
             return MMSYSERR_NOTENABLED
         inst = _Instance(desc, flags)
         with self._lock:
+            if self.voice is not None and self.voice.stream.lost:
+                self.voice = None  # left to the opens it has, which it outlives (stale)
             if self.voice is None:
                 result = self._start(node)
                 if result != MMSYSERR_NOERROR:
                     return result
             assert self.voice is not None
+            inst.voice = self.voice
             self.voice.opens.add(inst)
         slot.value = inst
         inst.notify(MOM_OPEN)
@@ -408,12 +414,13 @@ class _Driver:
 
     def _close(self, inst: _Instance) -> int:
         with self._lock:
-            voice = self.voice
+            voice = inst.voice
             assert voice is not None
             voice.opens.discard(inst)
             if not voice.opens:
                 self._stop(voice)
-                self.voice = None
+                if self.voice is voice:
+                    self.voice = None
         inst.notify(MOM_CLOSE)
         return MMSYSERR_NOERROR
 

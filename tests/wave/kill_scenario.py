@@ -7,6 +7,7 @@ import ctypes
 import faulthandler
 import os
 import signal
+import time
 from typing import Any
 
 from wavekit import RATE, Buffer, Device, tone, wave_format
@@ -14,9 +15,42 @@ from wavekit import RATE, Buffer, Device, tone, wave_format
 from audiodrv import winmm
 from audiodrv.core.notify import notifier
 from audiodrv.core.system import reset_system
+from audiodrv.ddk import SYNTH_GETSTATS
 from audiodrv.engine import portaudio
 from audiodrv.engine.jackserver import JackServer
-from audiodrv.mmsystem import MMTIME, TIME_SAMPLES, WAVEHDR, WIM_DATA, WOM_DONE
+from audiodrv.mmsystem import (
+    CALLBACK_NULL,
+    MMTIME,
+    TIME_SAMPLES,
+    WAVEHDR,
+    WIM_DATA,
+    WOM_DONE,
+)
+
+NOTE_ON = 0x90 | 69 << 8 | 100 << 16
+
+
+def open_synth() -> tuple[int, int]:
+    """(result, handle) of a midiOutOpen of the synthesizer (MIDI out device 0)."""
+    handle = ctypes.c_void_p()
+    result = winmm.midiOutOpen(ctypes.byref(handle), 0, 0, 0, CALLBACK_NULL)
+    return result, handle.value or 0
+
+
+def synth_plays(handle: int, seconds: float) -> bool:
+    """Whether the synthesizer renders a second more than its lead within ``seconds``
+    of a note-on: its stream is taking what it renders."""
+    stats: dict[str, Any] = {}
+    if winmm.midiOutShortMsg(handle, NOTE_ON) or \
+            winmm.midiOutMessage(handle, SYNTH_GETSTATS, stats, 0):
+        return False
+    start, deadline = stats["rendered_frames"], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        winmm.midiOutMessage(handle, SYNTH_GETSTATS, stats, 0)
+        if stats["rendered_frames"] - start > RATE + stats["lead_frames"]:
+            return True
+        time.sleep(0.05)  # rendering has no event to wait on
+    return False
 
 
 def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
@@ -29,6 +63,8 @@ def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
     out, rec = Device(True, 0, wave_format()), Device(False, 0, wave_format())
     stale = Device(True, 0, wave_format())  # kept open across the server's death
     report: dict[str, Any] = {"open": (out.result, rec.result)}
+    report["synth_open"], synth = open_synth()  # kept open across it too
+    report["synth_played"] = synth_plays(synth, 10)
     played = [out.play(tone(440, 1.0)) for _ in range(3)]
     recorded = [Buffer(RATE * 4) for _ in range(3)]
     for b in recorded:
@@ -63,6 +99,12 @@ def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
         winmm.waveOutPrepareHeader(stale.handle, ctypes.byref(old.hdr), size)
         report["stale_write"] = winmm.waveOutWrite(stale.handle, ctypes.byref(old.hdr), size)
         report["stale_close"] = winmm.waveOutClose(stale.handle)
+        # The synthesizer: the stale open is refused, a new one plays on the new stream.
+        report["synth_stale"] = winmm.midiOutShortMsg(synth, NOTE_ON)
+        fresh_result, fresh = open_synth()
+        report["synth_after_rescan"] = fresh_result
+        report["synth_played_after_rescan"] = fresh_result == 0 and synth_plays(fresh, 10)
+        report["synth_close"] = (winmm.midiOutClose(synth), winmm.midiOutClose(fresh))
         if again.result == 0:
             again.play(tone(440, 0.1))
             report["played_after_rescan"] = again.notes.wait(WOM_DONE, 1, timeout=10)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.jack
 def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_path: Path):
     server = make_jack_server(activate=True)
     ini = tmp_path / "SYSTEM.INI"
-    ini.write_text("[drivers]\nwave=sndpa.drv\n")
+    ini.write_text("[drivers]\nwave=sndpa.drv\nmidi=fluidsyn.drv\n")
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
         report = pool.submit(run, str(ini), server.pid, server.name).result(timeout=90)
@@ -47,3 +47,9 @@ def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_pat
     # A handle opened before the death stays dead (its stream cannot come back) and closes.
     assert report["stale_write"] == MMSYSERR_NOTENABLED
     assert report["stale_close"] == MMSYSERR_NOERROR
+    # The synthesizer mixed into that stream: the same story.
+    assert report["synth_open"] == MMSYSERR_NOERROR and report["synth_played"]
+    assert report["synth_stale"] == MMSYSERR_NOTENABLED
+    assert report["synth_after_rescan"] == MMSYSERR_NOERROR
+    assert report["synth_played_after_rescan"]
+    assert report["synth_close"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
