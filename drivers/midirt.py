@@ -137,8 +137,8 @@ class _Out:
 
 
 class _In:
-    def __init__(self, desc: ddk.OpenDesc, flags: int) -> None:
-        self.desc, self.flags = desc, flags
+    def __init__(self, desc: ddk.OpenDesc, flags: int, dn: int) -> None:
+        self.desc, self.flags, self.dn = desc, flags, dn
         self.port: midiport.MidiInPort | None = None
         self.buffers: deque[Any] = deque()
         self.started_ns: int | None = None
@@ -200,7 +200,13 @@ class _Driver:
     def _count(self, table: list[tuple[int, str, bool]], dn: int) -> int:
         return sum(1 for known, _n, _v in table if known == dn)
 
-    def _common(self, uMsg: int) -> int:
+    def _common(self, uMsg: int, dn: Any) -> int:
+        if uMsg == ddk.DRVM_DISABLE:
+            # The port went away: its inputs stop and return every buffer, as on a reset
+            # (outputs hold nothing: they send at once).
+            for inst in list(self.inputs):
+                if inst.dn == dn:
+                    self._stop(inst, reset=True)
         if uMsg in (ddk.DRVM_INIT, ddk.DRVM_EXIT, ddk.DRVM_ENABLE, ddk.DRVM_DISABLE):
             return ddk.MMSYSERR_NOERROR
         return ddk.MMSYSERR_NOTSUPPORTED
@@ -234,7 +240,7 @@ class _Driver:
             return ddk.MMSYSERR_NOERROR
         out = dwUser if isinstance(dwUser, _Out) else None
         if out is None:
-            return self._common(uMsg)
+            return self._common(uMsg, dwParam2)
         if uMsg == ddk.MODM_DATA:
             data, out.running = _short_bytes(dwParam1, out.running)
             if data:
@@ -282,9 +288,9 @@ class _Driver:
         if uMsg == ddk.MIDM_OPEN:
             if uDeviceID >= len(self.ins) or self.api is None:
                 return ddk.MMSYSERR_BADDEVICEID
-            inst = _In(dwParam1, dwParam2)
+            dn, name, virtual = self.ins[uDeviceID]
+            inst = _In(dwParam1, dwParam2, dn)
             try:
-                _dn, name, virtual = self.ins[uDeviceID]
                 inst.port = midiport.MidiInPort(self.api, name, virtual=virtual)
             except OSError as exc:
                 log.warning("%s", exc)
@@ -296,7 +302,7 @@ class _Driver:
             return ddk.MMSYSERR_NOERROR
         inst = dwUser if isinstance(dwUser, _In) else None
         if inst is None:
-            return self._common(uMsg)
+            return self._common(uMsg, dwParam2)
         if uMsg == ddk.MIDM_ADDBUFFER:
             with inst.lock:
                 inst.buffers.append(dwParam1)
@@ -310,15 +316,7 @@ class _Driver:
             self._arrange_poll()
             return ddk.MMSYSERR_NOERROR
         if uMsg in (ddk.MIDM_STOP, ddk.MIDM_RESET):
-            self._drain(inst)
-            with inst.lock:
-                stamp = self._stamp(inst, time.monotonic_ns())
-                inst.started_ns = None
-                if uMsg == ddk.MIDM_RESET:
-                    while inst.buffers:
-                        inst.complete_head(stamp)
-                elif inst.buffers and inst.buffers[0].dwBytesRecorded:
-                    inst.complete_head(stamp)  # the partly filled buffer (documented)
+            self._stop(inst, reset=uMsg == ddk.MIDM_RESET)
             return ddk.MMSYSERR_NOERROR
         if uMsg == ddk.MIDM_CLOSE:
             # Under the drain lock: a batch a poll is delivering goes out before
@@ -332,6 +330,19 @@ class _Driver:
             inst.notify(ddk.MIM_CLOSE)
             return ddk.MMSYSERR_NOERROR
         return ddk.MMSYSERR_NOTSUPPORTED
+
+    def _stop(self, inst: _In, reset: bool) -> None:
+        """Deliver what has arrived, stop, and return the partly filled buffer (documented
+        for a stop) or, with ``reset``, every buffer."""
+        self._drain(inst)
+        with inst.lock:
+            stamp = self._stamp(inst, time.monotonic_ns())
+            inst.started_ns = None
+            if reset:
+                while inst.buffers:
+                    inst.complete_head(stamp)
+            elif inst.buffers and inst.buffers[0].dwBytesRecorded:
+                inst.complete_head(stamp)
 
     def _arrange_poll(self) -> None:
         """Poll again after the interval the open inputs call for (none: no more polls)."""

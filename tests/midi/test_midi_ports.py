@@ -11,7 +11,8 @@ import pytest
 from midikit import Collector, add_buffers, device_id, driver_instance, header, open_in, open_out
 
 from audiodrv import winmm
-from audiodrv.core.system import reset_system
+from audiodrv.core.notify import notifier
+from audiodrv.core.system import get_system, reset_system
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
     MHDR_DONE,
@@ -26,6 +27,7 @@ from audiodrv.mmsystem import (
     MIM_LONGERROR,
     MIM_OPEN,
     MMSYSERR_NOERROR,
+    MMSYSERR_NOTENABLED,
     MOD_MIDIPORT,
     MOM_CLOSE,
     MOM_DONE,
@@ -379,4 +381,21 @@ def test_a_poll_that_fails_does_not_end_polling(probe):
     assert notes.wait(2)  # MIM_OPEN, then the message from a later poll
     assert [m for m, _p1, _p2 in notes.items] == [MIM_OPEN, MIM_DATA]
     winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_port_gone_at_a_rescan_returns_the_inputs_buffers(probe):
+    """The devnode of a vanished port is disabled: an input open on it stops and returns
+    every buffer (as midiInReset would), a start is refused, and it closes at once."""
+    notes = Collector()
+    h = open_in(notes)
+    bufs = add_buffers(h, 2, 64)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    probe.midi_out.close_port()  # probe_out:out leaves the JACK graph
+    get_system().rescan()
+    notifier.flush()
+    assert [(m, p1) for m, p1, _p2 in notes.items] == \
+        [(MIM_OPEN, 0)] + [(MIM_LONGDATA, ctypes.addressof(hdr)) for hdr, _ in bufs]
+    assert all(hdr.dwFlags == MHDR_DONE | MHDR_PREPARED for hdr, _ in bufs)
+    assert winmm.midiInStart(h) == MMSYSERR_NOTENABLED
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
