@@ -15,8 +15,10 @@ from audiodrv.core.devclass import DeviceClass
 from audiodrv.mmsystem import (
     DRV_QUERYDEVICEINTERFACE,
     DRV_QUERYDEVICEINTERFACESIZE,
+    DRVM_MAPPER_PREFERRED_GET,
     KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
     KSDATAFORMAT_SUBTYPE_PCM,
+    MMSYSERR_BADDEVICEID,
     MMSYSERR_ERROR,
     MMSYSERR_INVALHANDLE,
     MMSYSERR_INVALPARAM,
@@ -64,11 +66,12 @@ from audiodrv.mmsystem import (
     WODM_UNPREPARE,
     WODM_WRITE,
 )
-from audiodrv.winmm._args import deref, write_text
+from audiodrv.winmm._args import deref, store, write_text
 from audiodrv.winmm._device import (
     HeaderRules,
     close_device,
     device_message,
+    device_of,
     dword_message,
     get_caps,
     get_error_text,
@@ -178,6 +181,15 @@ def _message(cls: DeviceClass, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any)
     become ctypes objects for the driver to fill, then are copied to the caller's memory."""
     if uMsg == DRV_QUERYDEVICEINTERFACESIZE:
         return dword_message(cls, id_or_handle, uMsg, dw1)
+    if uMsg == DRVM_MAPPER_PREFERRED_GET:
+        # Winmm answers, as Wine does: the first device, no flags (B26, B81).
+        if deref(dw1, ctypes.c_uint32) is None or deref(dw2, ctypes.c_uint32) is None:
+            return MMSYSERR_INVALPARAM  # B27
+        if device_of(cls, id_or_handle) is None:
+            return MMSYSERR_BADDEVICEID
+        store(dw1, 0 if num_devs(cls) else 0xFFFFFFFF)
+        store(dw2, 0)
+        return MMSYSERR_NOERROR
     if uMsg == DRV_QUERYDEVICEINTERFACE:
         target = deref(dw1, ctypes.c_char)
         if target is None or not isinstance(dw2, int) or dw2 < 0:

@@ -25,6 +25,7 @@ from audiodrv.mmsystem import (
     CALLBACK_WINDOW,
     DRV_QUERYDEVICEINTERFACE,
     DRV_QUERYDEVICEINTERFACESIZE,
+    DRVM_MAPPER_PREFERRED_GET,
     MAXERRORLENGTH,
     MMSYSERR_BADDEVICEID,
     MMSYSERR_BADERRNUM,
@@ -699,6 +700,20 @@ def test_device_interface_name(wave, out, device_id):
         assert message(target, DRV_QUERYDEVICEINTERFACE, buf, size.value - 2) == \
             MMSYSERR_INVALPARAM
         assert message(target, DRV_QUERYDEVICEINTERFACESIZE, None, 0) == MMSYSERR_INVALPARAM
+
+
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_mapper_preferred_device(wave, out):
+    """B26, B27, B81: winmm answers DRVM_MAPPER_PREFERRED_GET (Wine's answer: the first
+    device, status 0); a null pointer is INVALPARAM."""
+    message = winmm.waveOutMessage if out else winmm.waveInMessage
+    preferred, status = ctypes.c_uint32(0x5A5A5A5A), ctypes.c_uint32(0x5A5A5A5A)
+    assert message(WAVE_MAPPER, DRVM_MAPPER_PREFERRED_GET, ctypes.byref(preferred),
+                   ctypes.byref(status)) == MMSYSERR_NOERROR
+    assert (preferred.value, status.value) == (0, 0)
+    for pointers in ((None, ctypes.byref(status)), (ctypes.byref(preferred), None)):
+        assert message(WAVE_MAPPER, DRVM_MAPPER_PREFERRED_GET, *pointers) == \
+            MMSYSERR_INVALPARAM
 
 
 @pytest.mark.parametrize("device_id", DEVICES)
