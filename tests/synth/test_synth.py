@@ -29,6 +29,7 @@ from audiodrv.mmsystem import (
     MHDR_DONE,
     MHDR_INQUEUE,
     MHDR_PREPARED,
+    MIDI_MAPPER,
     MIDICAPS_CACHE,
     MIDICAPS_LRVOLUME,
     MIDICAPS_STREAM,
@@ -301,6 +302,26 @@ def test_a4_sounds_at_440_hz_then_goes_silent(synth):
     assert abs(peak_frequency(sounding) - 440) < 5
     assert band_ratio(sounding, 440) > 10
     assert rms(got[off + RATE:off + int(1.5 * RATE)]) < QUIET  # released, tail decayed
+
+
+@pytest.mark.jack
+def test_the_midi_mapper_plays_through_the_synthesizer(synth, tmp_path, monkeypatch):
+    """midiOutOpen(MIDI_MAPPER) makes sound on a machine with audio and no MIDI port: the
+    mapper maps to the synthesizer."""
+    ini = tmp_path / "MAPPED.INI"
+    ini.write_text("[drivers]\nwave=sndpa.drv\nmidi=fluidsyn.drv\nMidiMapper=midimap.drv\n")
+    monkeypatch.setenv("AUDIODRV_SYSTEM_INI", str(ini))
+    assert reset_system(ini) is not None
+    midi = synth.open_midi(MIDI_MAPPER)
+    rec = synth.record_float(2.0)
+    time.sleep(0.2)
+    on = synth.position(rec)
+    midi.note_on(A4)
+    time.sleep(0.8)
+    got = rec.stop()[:, 0]
+    sounding = got[on + RATE // 20:]
+    assert rms(sounding) > 1e-2
+    assert abs(peak_frequency(sounding) - 440) < 5
 
 
 @pytest.mark.jack
