@@ -1014,14 +1014,17 @@ def test_wavein_stop_then_reset(wave, device_id):
 # -- error texts (B210-B212) -----------------------------------------------------------------
 
 
+WAVE_CODES = [*range(0, 22), *range(32, 36)]
+MIDI_CODES = [*range(0, 22), *range(64, 72)]
+# The MIDI functions share the rules (B210-B212) with their own range of codes.
 TEXT_FUNCS = [
-    pytest.param((winmm.waveOutGetErrorTextA, False), id="waveOutA"),
-    pytest.param((winmm.waveOutGetErrorTextW, True), id="waveOutW"),
-    pytest.param((winmm.waveInGetErrorTextA, False), id="waveInA"),
-    pytest.param((winmm.waveInGetErrorTextW, True), id="waveInW"),
+    pytest.param((getattr(winmm, f"{family}GetErrorText{kind}"), kind == "W", codes),
+                 id=f"{family}{kind}")
+    for family, codes in (("waveOut", WAVE_CODES), ("waveIn", WAVE_CODES),
+                          ("midiOut", MIDI_CODES), ("midiIn", MIDI_CODES))
+    for kind in "AW"
 ]
 FILL_A, FILL_W = b"\xaa", "\u2603"
-WAVE_CODES = [*range(0, 22), *range(32, 36)]
 ENGLISH = {
     0: "The specified command was carried out.",
     1: "Undefined external error.",
@@ -1033,6 +1036,8 @@ ENGLISH = {
     33: "Cannot perform this operation while media data is still playing. Reset the device, "
         "or wait until the data is finished playing.",
     34: "The wave header was not prepared. Use the Prepare function to prepare the header, "
+        "and then try again.",
+    64: "The MIDI header was not prepared. Use the Prepare function to prepare the header, "
         "and then try again.",
 }
 
@@ -1056,7 +1061,7 @@ def read_text(buf: Any, wide: bool) -> str:
 @pytest.mark.parametrize("func", TEXT_FUNCS)
 def test_error_text_null_buffer_and_size_zero(func):
     """B210."""
-    fn, wide = func
+    fn, wide, _codes = func
     assert fn(MMSYSERR_NOERROR, None, MAXERRORLENGTH) == MMSYSERR_INVALPARAM
     assert fn(MMSYSERR_NOERROR, 0, MAXERRORLENGTH) == MMSYSERR_INVALPARAM
     buf = text_buffer(wide)
@@ -1065,38 +1070,41 @@ def test_error_text_null_buffer_and_size_zero(func):
 
 
 @pytest.mark.parametrize("func", TEXT_FUNCS)
-def test_error_text_every_wave_code_has_a_text(func):
-    """B211 with the choice table: every code in 0..21 and 32..35 has a text."""
-    fn, wide = func
+def test_error_text_every_code_of_the_family_has_a_text(func):
+    """B211 with the choice table: every code in 0..21 and 32..35 (wave) or 64..71 (MIDI)
+    has a text."""
+    fn, wide, codes = func
     texts = {}
-    for code in WAVE_CODES:
+    for code in codes:
         buf = text_buffer(wide)
         assert fn(code, buf, MAXERRORLENGTH) == MMSYSERR_NOERROR, code
         texts[code] = read_text(buf, wide)
     assert all(texts.values()), [c for c, t in texts.items() if not t]
-    assert {c: texts[c] for c in ENGLISH} == ENGLISH  # B212's English texts
+    assert {c: texts[c] for c in ENGLISH if c in texts} == \
+        {c: t for c, t in ENGLISH.items() if c in texts}  # B212's English texts
 
 
 @pytest.mark.parametrize("func", TEXT_FUNCS)
-def test_error_text_outside_the_wave_ranges_is_baderrnum(func):
+def test_error_text_outside_the_family_ranges_is_baderrnum(func):
     """B211: nothing is written."""
-    fn, wide = func
-    for code in (22, 31, 36, 63, 64, 69, 96, 256, 1024, 0xFFFF, 0xFFFFFFFF, -1):
+    fn, wide, codes = func
+    for code in {22, 31, 32, 35, 36, 63, 64, 71, 72, 96, 256, 1024, 0xFFFF, 0xFFFFFFFF,
+                 -1} - set(codes):
         buf = text_buffer(wide)
         assert fn(code, buf, MAXERRORLENGTH) == MMSYSERR_BADERRNUM, code
         assert untouched(buf, wide), code
 
 
-@pytest.mark.parametrize("code", [MMSYSERR_NOERROR, WAVERR_STILLPLAYING])
 @pytest.mark.parametrize("func", TEXT_FUNCS)
-def test_error_text_truncation(func, code):
+def test_error_text_truncation(func):
     """B212: at most size-1 characters and a NUL, nothing written past ``size``."""
-    fn, wide = func
-    full = ENGLISH[code]
-    for size in (1, 2, 10, len(full), len(full) + 1, MAXERRORLENGTH):
-        buf = text_buffer(wide)
-        assert fn(code, buf, size) == MMSYSERR_NOERROR
-        kept = full[: size - 1]
-        assert read_text(buf, wide) == kept, size
-        assert buf[len(kept)] in ("\0", b"\0"), size
-        assert untouched(buf, wide, len(kept) + 1), size
+    fn, wide, codes = func
+    for code in {MMSYSERR_NOERROR, WAVERR_STILLPLAYING, 64} & set(codes):
+        full = ENGLISH[code]
+        for size in (1, 2, 10, len(full), len(full) + 1, MAXERRORLENGTH):
+            buf = text_buffer(wide)
+            assert fn(code, buf, size) == MMSYSERR_NOERROR
+            kept = full[: size - 1]
+            assert read_text(buf, wide) == kept, (code, size)
+            assert buf[len(kept)] in ("\0", b"\0"), (code, size)
+            assert untouched(buf, wide, len(kept) + 1), (code, size)
