@@ -99,6 +99,24 @@ def test_input_short_messages_timestamps_and_errors(probe, jack_server):
     assert notes.items[0][0] == MIM_OPEN and notes.items[-1][0] == MIM_CLOSE
 
 
+def test_active_sensing_is_dropped_and_real_time_bytes_come_alone(probe):
+    """B143: 0xFE is not forwarded; clock, start, continue, stop and reset arrive as
+    single-byte messages, in order with the rest."""
+    notes = Collector()
+    h = open_in(notes)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    sent = [[0xFE], [0xF8], [0xFA], [0x90, 60, 100], [0xFE], [0xFB], [0xFC], [0xFF],
+            [0x80, 60, 0]]
+    for message in sent:
+        probe.midi_out.send_message(message)
+    expected = [m for m in sent if m != [0xFE]]
+    assert notes.wait(1 + len(expected))
+    packed = [sum(b << 8 * i for i, b in enumerate(m)) for m in expected]
+    assert [(m, p1) for m, p1, _p2 in notes.items[1:]] == [(MIM_DATA, p) for p in packed]
+    winmm.midiInReset(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
 def test_sysex_longer_than_a_buffer_spans_buffers(probe):
     notes = Collector()
     h = open_in(notes)
