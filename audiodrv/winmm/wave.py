@@ -28,6 +28,8 @@ from audiodrv.mmsystem import (
     WAVE_FORMAT_IEEE_FLOAT,
     WAVE_FORMAT_PCM,
     WAVE_FORMAT_QUERY,
+    WAVE_MAPPED,
+    WAVE_MAPPER,
     WAVEFORMATEX,
     WAVEFORMATEXTENSIBLE,
     WAVEHDR,
@@ -172,6 +174,9 @@ def _open(family: _Family, phw: Any, uDeviceID: int, pwfx: Any, dwCallback: Any,
     fmt = read_format(pwfx)
     if fmt is None or fmt.Format.nSamplesPerSec == 0:
         return MMSYSERR_INVALPARAM  # B37: Vista+ answer for a zero rate
+    if fdwOpen & WAVE_MAPPED and uDeviceID & 0xFFFFFFFF == WAVE_MAPPER:
+        return MMSYSERR_INVALPARAM  # B45: the mapper cannot map to itself
+    # WAVE_MAPPED with a device: that device, which converts formats itself (B41).
     return open_device(family.cls, phw, uDeviceID, family.open, dwCallback, dwInstance, fdwOpen,
                        query=bool(fdwOpen & WAVE_FORMAT_QUERY), lpFormat=fmt)
 

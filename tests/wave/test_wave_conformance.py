@@ -45,6 +45,7 @@ from audiodrv.mmsystem import (
     WAVE_FORMAT_48S16,
     WAVE_FORMAT_DIRECT,
     WAVE_FORMAT_QUERY,
+    WAVE_MAPPED,
     WAVE_MAPPER,
     WAVECAPS_LRVOLUME,
     WAVECAPS_VOLUME,
@@ -337,6 +338,21 @@ def test_zero_sample_rate_is_invalparam(wave, out):
         for flags in (0, WAVE_FORMAT_QUERY):
             assert open_handle(out, device_id, fmt, flags=flags)[0] == MMSYSERR_INVALPARAM
     assert handle_values(wave) == before
+
+
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_wave_mapped(wave, out):
+    """B45: WAVE_MAPPED with WAVE_MAPPER is INVALPARAM; with a device it opens that device,
+    converting what it does not take (22050 Hz mono on a 48 kHz stereo device)."""
+    before = handle_values(wave)
+    assert open_handle(out, WAVE_MAPPER, flags=WAVE_MAPPED)[0] == MMSYSERR_INVALPARAM
+    assert handle_values(wave) == before
+    result, handle = open_handle(out, 0, wave_format(22050, 1, 16), flags=WAVE_MAPPED)
+    assert result == MMSYSERR_NOERROR
+    got = ctypes.c_uint32()
+    get_id = winmm.waveOutGetID if out else winmm.waveInGetID
+    assert get_id(handle, ctypes.byref(got)) == MMSYSERR_NOERROR and got.value == 0
+    assert close_handle(out, handle) == MMSYSERR_NOERROR
 
 
 INCONSISTENT = [
