@@ -161,6 +161,8 @@ class _Driver:
         self.volume = 0xFFFFFFFF
         self.synth: FluidSynth | None = None  # kept between opens: loading takes ~60 ms
         self.voice: _Voice | None = None
+        # Voices a server death left to their opens, each with a synthesizer of its own.
+        self._stale: set[_Voice] = set()
         self._lock = threading.Lock()  # opens and closes
 
     # -- DriverProc -----------------------------------------------------------------------
@@ -245,9 +247,8 @@ class _Driver:
     def _shutdown(self, free: bool) -> None:
         """Stop playing (open handles are abandoned); with ``free`` drop the synthesizer."""
         with self._lock:
-            if self.voice is not None:
-                self._stop(self.voice)
-                self.voice = None
+            for voice in [*self._stale, *([self.voice] if self.voice else [])]:
+                self._stop(voice)
             if free and self.synth is not None:
                 self.synth.close()
                 self.synth = None
@@ -266,6 +267,8 @@ class _Driver:
         if uMsg == MODM_OPEN:
             return self._open(uDeviceID, dwUser, dwParam1, dwParam2)
         inst = dwUser if isinstance(dwUser, _Instance) else None
+        if uMsg == MODM_CLOSE and inst is not None:
+            return self._close(inst)
         if uMsg == MODM_GETVOLUME:
             if dwParam1 is None:
                 return MMSYSERR_INVALPARAM
@@ -294,8 +297,6 @@ class _Driver:
             return MMSYSERR_NOERROR
         if uMsg in (MODM_CACHEPATCHES, MODM_CACHEDRUMPATCHES):
             return MMSYSERR_NOERROR  # the whole SoundFont is loaded
-        if uMsg == MODM_CLOSE:
-            return self._close(inst)
         if uMsg == WAVE_GETXRUNS:
             stats = voice.stream.xruns.get(voice.client)
             if stats is None:
@@ -352,7 +353,9 @@ class _Driver:
         inst = _Instance(desc, flags)
         with self._lock:
             if self.voice is not None and self.voice.stream.lost:
-                self.voice = None  # left to the opens it has, which it outlives (stale)
+                # Left to the opens it has, with its synthesizer: a new one plays here.
+                self._stale.add(self.voice)
+                self.voice, self.synth = None, None
             if self.voice is None:
                 result = self._start(node)
                 if result != MMSYSERR_NOERROR:
@@ -407,20 +410,28 @@ class _Driver:
         return MMSYSERR_NOERROR
 
     def _stop(self, voice: _Voice) -> None:
+        """Its last open closed, or the driver shuts down (the opens left are abandoned:
+        they answer MMSYSERR_NOTSUPPORTED)."""
+        for inst in voice.opens:
+            inst.voice = None
+        voice.opens.clear()
         voice.stream.detach(voice.client, voice.on_lost)
         portaudio.service.release(voice.stream)
-        voice.client.system_reset()  # the next first open starts from power-on state
-        voice.client.reset()
+        if voice is self.voice:
+            voice.client.system_reset()  # the next first open starts from power-on state
+            voice.client.reset()
+            self.voice = None
+        else:
+            self._stale.discard(voice)
+            voice.client.synth.close()
 
     def _close(self, inst: _Instance) -> int:
         with self._lock:
-            voice = inst.voice
-            assert voice is not None
-            voice.opens.discard(inst)
-            if not voice.opens:
-                self._stop(voice)
-                if self.voice is voice:
-                    self.voice = None
+            voice, inst.voice = inst.voice, None
+            if voice is not None:
+                voice.opens.discard(inst)
+                if not voice.opens:
+                    self._stop(voice)
         inst.notify(MOM_CLOSE)
         return MMSYSERR_NOERROR
 

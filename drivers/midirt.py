@@ -206,7 +206,10 @@ class _Driver:
             # (outputs hold nothing: they send at once).
             for inst in list(self.inputs):
                 if inst.dn == dn:
-                    self._stop(inst, reset=True)
+                    try:
+                        self._stop(inst, reset=True)
+                    except Exception:
+                        log.exception("MIDI in: stopping %s failed", inst.port)
         if uMsg in (ddk.DRVM_INIT, ddk.DRVM_EXIT, ddk.DRVM_ENABLE, ddk.DRVM_DISABLE):
             return ddk.MMSYSERR_NOERROR
         return ddk.MMSYSERR_NOTSUPPORTED
@@ -334,15 +337,17 @@ class _Driver:
     def _stop(self, inst: _In, reset: bool) -> None:
         """Deliver what has arrived, stop, and return the partly filled buffer (documented
         for a stop) or, with ``reset``, every buffer."""
-        self._drain(inst)
-        with inst.lock:
-            stamp = self._stamp(inst, time.monotonic_ns())
-            inst.started_ns = None
-            if reset:
-                while inst.buffers:
+        try:
+            self._drain(inst)
+        finally:  # the buffers come back even when the port could not be read
+            with inst.lock:
+                stamp = self._stamp(inst, time.monotonic_ns())
+                inst.started_ns = None
+                if reset:
+                    while inst.buffers:
+                        inst.complete_head(stamp)
+                elif inst.buffers and inst.buffers[0].dwBytesRecorded:
                     inst.complete_head(stamp)
-            elif inst.buffers and inst.buffers[0].dwBytesRecorded:
-                inst.complete_head(stamp)
 
     def _arrange_poll(self) -> None:
         """Poll again after the interval the open inputs call for (none: no more polls)."""

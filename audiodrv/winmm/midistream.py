@@ -170,7 +170,7 @@ def midiStreamOpen(phms: Any, puDeviceID: Any, cMidi: int, dwCallback: Any = 0,
         stream.device = opened(handle.value, OUT)
         assert stream.device is not None
         stream.device.state["stream"] = stream
-        store(phms, handle.value)
+        store(phms, handle.value, ctypes.c_size_t)  # handles are pointer-sized
     return MMSYSERR_NOERROR
 
 

@@ -441,6 +441,11 @@ def test_stream_open_checks_and_notification(probe):
     assert opened_before_return == [OPENED]
     assert winmm.midiStreamClose(handle.value) == MMSYSERR_NOERROR
     assert opened_before_return == [OPENED, CLOSED]  # B175, before the close returned
+    # A raw address gets the whole pointer-sized handle (its high half was all ones).
+    raw = ctypes.c_uint64(0xFFFF_FFFF_FFFF_FFFF)
+    assert winmm.midiStreamOpen(ctypes.addressof(raw), ctypes.byref(dev), 1, 0, 0, 0) == \
+        MMSYSERR_NOERROR
+    assert winmm.midiStreamClose(raw.value) == MMSYSERR_NOERROR
 
 
 def test_open_notifications_see_the_handle_and_close_notifications_do_not(probe):

@@ -13,8 +13,9 @@ from typing import Any
 from wavekit import RATE, Buffer, Device, tone, wave_format
 
 from audiodrv import winmm
+from audiodrv.core.devclass import DeviceClass
 from audiodrv.core.notify import notifier
-from audiodrv.core.system import reset_system
+from audiodrv.core.system import get_system, reset_system
 from audiodrv.ddk import SYNTH_GETSTATS
 from audiodrv.engine import portaudio
 from audiodrv.engine.jackserver import JackServer
@@ -37,20 +38,31 @@ def open_synth() -> tuple[int, int]:
     return result, handle.value or 0
 
 
+def synth_stats(handle: int) -> dict[str, Any]:
+    stats: dict[str, Any] = {}
+    winmm.midiOutMessage(handle, SYNTH_GETSTATS, stats, 0)
+    return stats
+
+
 def synth_plays(handle: int, seconds: float) -> bool:
     """Whether the synthesizer renders a second more than its lead within ``seconds``
     of a note-on: its stream is taking what it renders."""
-    stats: dict[str, Any] = {}
-    if winmm.midiOutShortMsg(handle, NOTE_ON) or \
-            winmm.midiOutMessage(handle, SYNTH_GETSTATS, stats, 0):
+    if winmm.midiOutShortMsg(handle, NOTE_ON):
         return False
-    start, deadline = stats["rendered_frames"], time.monotonic() + seconds
+    start, deadline = synth_stats(handle)["rendered_frames"], time.monotonic() + seconds
     while time.monotonic() < deadline:
-        winmm.midiOutMessage(handle, SYNTH_GETSTATS, stats, 0)
+        stats = synth_stats(handle)
         if stats["rendered_frames"] - start > RATE + stats["lead_frames"]:
             return True
         time.sleep(0.05)  # rendering has no event to wait on
     return False
+
+
+def synthesizer_of(handle: int) -> Any:
+    """The FluidSynth instance behind a synthesizer open (reaching into fluidsyn.drv)."""
+    open_dev = get_system().open_device(handle, DeviceClass.MIDIOUT)
+    assert open_dev is not None
+    return open_dev.dwUser.voice.client.synth
 
 
 def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
@@ -104,6 +116,11 @@ def run(ini: str, jackd_pid: int, jackd_name: str) -> dict[str, Any]:
         fresh_result, fresh = open_synth()
         report["synth_after_rescan"] = fresh_result
         report["synth_played_after_rescan"] = fresh_result == 0 and synth_plays(fresh, 10)
+        # The stale open keeps its own synthesizer: its reset and close (which resets the
+        # synthesizer to power-on, or frees it) must not reach the new open's.
+        report["synth_shared"] = fresh_result == 0 and \
+            synthesizer_of(synth) is synthesizer_of(fresh)
+        winmm.midiOutReset(synth)
         report["synth_close"] = (winmm.midiOutClose(synth), winmm.midiOutClose(fresh))
         if again.result == 0:
             again.play(tone(440, 0.1))

@@ -52,4 +52,5 @@ def test_server_killed_mid_stream_returns_every_buffer(make_jack_server, tmp_pat
     assert report["synth_stale"] == MMSYSERR_NOTENABLED
     assert report["synth_after_rescan"] == MMSYSERR_NOERROR
     assert report["synth_played_after_rescan"]
+    assert report["synth_shared"] is False
     assert report["synth_close"] == (MMSYSERR_NOERROR, MMSYSERR_NOERROR)
