@@ -34,6 +34,7 @@ import ctypes
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from audiodrv.core.devclass import DeviceClass
 from audiodrv.core.notify import Alarm, DriverCallback, hold_switch_interval
 from audiodrv.core.system import system_of_devnode, system_of_driver
 from audiodrv.driver.installable import DefDriverProc
@@ -45,6 +46,7 @@ T = TypeVar("T")
 __all__ = [  # noqa: F405
     "Alarm",
     "DefDriverProc",
+    "DeviceClass",
     "DriverCallback",
     "OpenDesc",
     "Ref",
@@ -53,6 +55,7 @@ __all__ = [  # noqa: F405
     "address_of",
     "callback_flags",
     "devnode_changed",
+    "device_on_devnode",
     "driver_settings",
     "header_data",
     "hold_switch_interval",
@@ -146,6 +149,19 @@ def devnode_changed(dn: int, present: bool) -> None:
     system = system_of_devnode(dn)
     if system is not None:
         system.devnode_changed(dn, present)
+
+
+def device_on_devnode(hDriver: int, cls: DeviceClass, key: str) -> int | None:
+    """The global id of the first device of ``cls`` (any driver's, not a mapper) on the
+    devnode registered under ``key``, or None: how a mapper names the device it uses."""
+    system = system_of_driver(hDriver)
+    if system is None:
+        return None
+    for device_id in range(system.count(cls)):
+        device = system.device(cls, device_id)
+        if device is not None and device.devnode is not None and device.devnode.key == key:
+            return device_id
+    return None
 
 
 def driver_settings(hDriver: int, section: str) -> dict[str, str]:

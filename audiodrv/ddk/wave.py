@@ -34,6 +34,7 @@ from audiodrv.ddk import (
     DRVM_ENABLE,
     DRVM_EXIT,
     DRVM_INIT,
+    DRVM_MAPPER_PREFERRED_GET,
     KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
     KSDATAFORMAT_SUBTYPE_PCM,
     MM_MICROSOFT,
@@ -89,8 +90,10 @@ from audiodrv.ddk import (
     WOM_OPEN,
     Alarm,
     DefDriverProc,
+    DeviceClass,
     OpenDesc,
     address_of,
+    device_on_devnode,
     devnode_changed,
     driver_settings,
     header_data,
@@ -253,6 +256,7 @@ class WaveDriver:
         self.section = section
         self.switch_interval = SWITCH_INTERVAL_MS / 1000
         self.nodes: list[_Node] = []
+        self.hDriver = 0
         self._lock = threading.Lock()
 
     # -- DriverProc -----------------------------------------------------------------------
@@ -269,6 +273,7 @@ class WaveDriver:
         return DefDriverProc(dwDriverID, hDriver, msg, lParam1, lParam2)
 
     def _configure(self, hDriver: int) -> None:
+        self.hDriver = hDriver
         self.switch_interval = SWITCH_INTERVAL_MS / 1000
         text = driver_settings(hDriver, self.section).get("switchinterval")
         if text:
@@ -419,8 +424,17 @@ class WaveDriver:
                    idle_frames=stats.idle_frames)
         return MMSYSERR_NOERROR
 
-    def _common(self, uMsg: int, dwParam1: Any, dwParam2: Any) -> int:
+    def _common(self, uMsg: int, dwParam1: Any, dwParam2: Any, output: bool) -> int:
         if uMsg == DRVM_INIT or uMsg == DRVM_EXIT:
+            return MMSYSERR_NOERROR
+        if uMsg == DRVM_MAPPER_PREFERRED_GET and self.mapper:
+            # The device the mapper uses, as the device drivers number it (B26).
+            cls = DeviceClass.WAVEOUT if output else DeviceClass.WAVEIN
+            preferred = next((device_on_devnode(self.hDriver, cls, node.device.key)
+                              for node in self._devices(output)), None)
+            if preferred is None:
+                return MMSYSERR_NOTSUPPORTED
+            dwParam1.value, dwParam2.value = preferred, 0
             return MMSYSERR_NOERROR
         if uMsg == DRVM_DISABLE:
             self._disable(dwParam2)
@@ -459,7 +473,7 @@ class WaveDriver:
                 return MMSYSERR_BADDEVICEID
             return self._volume(inst or outs[uDeviceID], uMsg, dwParam1)
         if inst is None:
-            return self._common(uMsg, dwParam1, dwParam2)
+            return self._common(uMsg, dwParam1, dwParam2, output=True)
         if inst.stream.lost and uMsg in (WODM_WRITE, WODM_RESTART):
             return MMSYSERR_NOTENABLED  # its server died: a rescan revives new opens only
         playback: Playback = inst.client
@@ -559,7 +573,7 @@ class WaveDriver:
             return self._interface(ins, uDeviceID, uMsg, dwParam1, dwParam2)
         inst = dwUser if isinstance(dwUser, _Instance) else None
         if inst is None:
-            return self._common(uMsg, dwParam1, dwParam2)
+            return self._common(uMsg, dwParam1, dwParam2, output=False)
         if inst.stream.lost and uMsg in (WIDM_ADDBUFFER, WIDM_START):
             return MMSYSERR_NOTENABLED  # as for output
         capture: Capture = inst.client

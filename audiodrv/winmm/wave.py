@@ -187,13 +187,17 @@ def _message(cls: DeviceClass, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any)
     if uMsg == DRV_QUERYDEVICEINTERFACESIZE:
         return dword_message(cls, id_or_handle, uMsg, dw1)
     if uMsg == DRVM_MAPPER_PREFERRED_GET:
-        # Winmm answers, as Wine does: the first device, no flags (B26, B81).
         if deref(dw1, ctypes.c_uint32) is None or deref(dw2, ctypes.c_uint32) is None:
             return MMSYSERR_INVALPARAM  # B27
         if device_of(cls, id_or_handle) is None:
             return MMSYSERR_BADDEVICEID
-        store(dw1, 0 if num_devs(cls) else 0xFFFFFFFF)
-        store(dw2, 0)
+        # The mapper names the device it uses; else winmm answers as Wine does: the first
+        # device, no flags (B26, B81).
+        preferred, status = ctypes.c_uint32(), ctypes.c_uint32()
+        if device_message(cls, id_or_handle, uMsg, preferred, status) != MMSYSERR_NOERROR:
+            preferred.value, status.value = (0 if num_devs(cls) else 0xFFFFFFFF), 0
+        store(dw1, preferred.value)
+        store(dw2, status.value)
         return MMSYSERR_NOERROR
     if uMsg == DRV_QUERYDEVICEINTERFACE:
         target = deref(dw1, ctypes.c_char)

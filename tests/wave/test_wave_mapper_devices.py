@@ -13,6 +13,7 @@ from audiodrv import winmm
 from audiodrv.core.system import reset_system
 from audiodrv.engine import portaudio
 from audiodrv.mmsystem import (
+    DRVM_MAPPER_PREFERRED_GET,
     MMSYSERR_NOERROR,
     WAVE_MAPPER,
     WAVEINCAPSW,
@@ -57,3 +58,25 @@ def test_the_mapper_records_from_the_default_input(ini, monkeypatch, defaults, e
     (which a speaker does not have)."""
     monkeypatch.setattr(portaudio.sd.default, "device", list(defaults))
     assert mapper_channels(ini) == expected
+
+
+@pytest.mark.parametrize(("defaults", "expected"), [
+    ((2, 1), (1, 1)),  # headset out (2nd output), microphone in (2nd input)
+    ((1, 1), (1, 0)),  # the headset both ways
+    ((1, 0), (0, 0)),  # speakers out, headset in
+])
+def test_the_preferred_device_is_the_one_the_mapper_uses(ini, monkeypatch, defaults,
+                                                         expected):
+    """B26, B81: DRVM_MAPPER_PREFERRED_GET names the device (sndpa.drv's id) the mapper
+    plays on and records from; status 0."""
+    ini.write_text("[drivers]\nwave=sndpa.drv\nWaveMapper=wavemap.drv\n")
+    monkeypatch.setattr(portaudio.sd.default, "device", list(defaults))
+    assert reset_system(ini) is not None
+    got = []
+    for message in (winmm.waveOutMessage, winmm.waveInMessage):
+        preferred, status = ctypes.c_uint32(0x5A5A), ctypes.c_uint32(0x5A5A)
+        assert message(WAVE_MAPPER, DRVM_MAPPER_PREFERRED_GET, ctypes.byref(preferred),
+                       ctypes.byref(status)) == MMSYSERR_NOERROR
+        assert status.value == 0
+        got.append(preferred.value)
+    assert tuple(got) == expected
