@@ -1,6 +1,7 @@
 """wavemap.drv: the wave mapper (WAVE_MAPPER).
 
-Opens the default PortAudio device and converts what it does not take natively: sample
+Plays on PortAudio's default output device and records from its default input device
+(``DRVM_MAPPER_PREFERRED_GET`` names them), converting what they do not take natively: sample
 rate (soxr streaming resampler; loop passes resampled on their own, so loops stay exact),
 channel count (more channels than the device has are mixed down) and sample format;
 ``WAVE_FORMAT_DIRECT`` turns conversion off.
