@@ -35,8 +35,10 @@ with a sample-exact loopback: PortAudio's output ports wired into PortAudio's in
    break in the counter (silence inserted, frames lost or repeated) is a glitch, and so is
    every JACK cycle the probe never got (a late client holds up the whole JACK graph).
    A shorter run without the GIL-holding thread shows what happens without it.
-3. Process CPU time while 1, 4 and 16 waveOut opens play continuously, against one raw
-   OutputStream with a Python callback.
+3. Process CPU time while 1, 4 and 16 waveOut opens play continuously (4 headers of 5 ms
+   each, as in item 2), against one raw OutputStream with a Python callback; then 1 and 16
+   opens with 4 headers of 20 ms and of 50 ms, the buffer sizes Windows programs mostly
+   used (the work per header is the same, there are fewer of them).
 4. Header throughput: 64-frame headers through unprepare/prepare/write/WOM_DONE on 1, 4, 16
    and 32 opens.  There is no raw counterpart (sounddevice has no headers); the demand of real
    time (opens x 48000 / 64 per second) is the yardstick instead.
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import functools
 import json
 import os
 import platform
@@ -904,9 +907,11 @@ class CpuRun:
     streams: int
     percent: float  # of one core, whole process
     per_stream: float
+    header_ms: int | None = None  # audiodrv's headers (4 per open)
 
 
-def cpu_run(side: str, makers: list[Callable[[], Any]], seconds: float) -> CpuRun:
+def cpu_run(side: str, makers: list[Callable[[], Any]], seconds: float,
+            header_ms: int | None = None) -> CpuRun:
     with ExitStack() as stack:
         players = [stack.enter_context(make()) for make in makers]
         for player in players:
@@ -916,16 +921,19 @@ def cpu_run(side: str, makers: list[Callable[[], Any]], seconds: float) -> CpuRu
         time.sleep(seconds)
         percent = cpu.percent()
     n = max(len(makers), 1)
-    return CpuRun(side, len(makers), round(percent, 2), round(percent / n, 2))
+    return CpuRun(side, len(makers), round(percent, 2), round(percent / n, 2), header_ms)
 
 
 def bench_cpu(seconds: float) -> list[CpuRun]:
     runs = [cpu_run("idle (PortAudio up, nothing open)", [], seconds / 2)]
-    for n in (1, 4, 16):
-        runs.append(cpu_run("audiodrv", [lambda: Player(4, RATE // 200)] * n, seconds))
+    for ms, counts in ((5, (1, 4, 16)), (20, (1, 16)), (50, (1, 16))):
+        for n in counts:
+            make = functools.partial(Player, 4, RATE * ms // 1000)
+            runs.append(cpu_run("audiodrv", [make] * n, seconds, ms))
     runs.append(cpu_run("raw sounddevice callback", [RawPlayer], seconds))
     for r in runs:
-        print(f"  cpu {r.side} x{r.streams}: {r.percent:.1f} %", flush=True)
+        print(f"  cpu {r.side} x{r.streams} ({r.header_ms} ms headers): {r.percent:.1f} %",
+              flush=True)
     return runs
 
 
@@ -1038,13 +1046,15 @@ def glitch_table(runs: list[dict[str, Any]]) -> str:
 
 
 def cpu_table(runs: list[dict[str, Any]]) -> str:
-    rows = [[r["side"], str(r["streams"]), f"{r['percent']:.1f} %", f"{r['per_stream']:.1f} %"]
+    rows = [[r["side"] + (f", 4 × {r['header_ms']} ms headers" if r.get("header_ms") else ""),
+             str(r["streams"]), f"{r['percent']:.1f} %", f"{r['per_stream']:.1f} %"]
             for r in runs]
-    audiodrv = {r["streams"]: r["percent"] for r in runs if r["side"] == "audiodrv"}
     raw = next(r["percent"] for r in runs if r["side"].startswith("raw"))
-    rows.append(["ratio audiodrv 16 opens / 1 open", "", f"{audiodrv[16] / audiodrv[1]:.1f}×",
-                 ""])
-    rows.append(["ratio audiodrv 1 open / raw 1 stream", "", f"{audiodrv[1] / raw:.1f}×", ""])
+    for size in sorted({r["header_ms"] for r in runs if r.get("header_ms")}):
+        audiodrv = {r["streams"]: r["percent"] for r in runs
+                    if r["side"] == "audiodrv" and r.get("header_ms") == size}
+        rows.append([f"ratios, {size} ms headers: 16 opens / 1 open; 1 open / raw", "",
+                     f"{audiodrv[16] / audiodrv[1]:.1f}×", f"{audiodrv[1] / raw:.1f}×"])
     return table([f"CPU, period {LOAD_PERIOD} (whole process, % of one core)", "streams",
                   "total", "per stream"], rows)
 
@@ -1090,12 +1100,15 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     ax = axes[1][0]
     audiodrv = [r for r in results["cpu"] if r["side"] == "audiodrv"]
-    ax.plot([r["streams"] for r in audiodrv], [r["percent"] for r in audiodrv], "o-",
-            label="audiodrv, total")
+    for size in sorted({r.get("header_ms", 5) for r in audiodrv}):
+        line = [r for r in audiodrv if r.get("header_ms", 5) == size]
+        ax.plot([r["streams"] for r in line], [r["percent"] for r in line], "o-",
+                label=f"audiodrv, 4 × {size} ms headers")
     raw = [r for r in results["cpu"] if r["side"].startswith("raw")]
     ax.plot([r["streams"] for r in raw], [r["percent"] for r in raw], "s", label="raw, 1")
     ax.set_xscale("log", base=2)
-    ax.set_xticks([r["streams"] for r in audiodrv], [str(r["streams"]) for r in audiodrv])
+    streams = sorted({r["streams"] for r in audiodrv})
+    ax.set_xticks(streams, [str(n) for n in streams])
     ax.set_xlabel("playing streams")
     ax.set_ylabel("process CPU, % of one core")
     ax.set_title("3. CPU")
