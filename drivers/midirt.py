@@ -32,14 +32,15 @@ DESCRIPTION = "midi:MIDI ports (RtMidi)"
 
 log = logging.getLogger("audiodrv.driver.midirt")
 
-# RtMidi queues input until polled (engine.midiport.MidiInPort says why it is not a
-# callback), on the notifier thread, which delivers what a poll finds right after it.
-# While an input is started the interval is what polling adds to MIDI in latency, half of
-# it on average: 0.5 ms while messages flow (and just after a start), growing to 4 ms over
-# a second without any.  Polling faster costs more than it gains (a note every 5 ms, whole
-# process: 9.4 % of a core at 0.5 ms, 13.3 % at 0.25, 16.3 % at 0.2, 26.5 % at 0.1).  Open
-# but not started, input is only discarded, slowly enough to cost nothing and fast enough
-# that RtMidi's queue (MidiInPort.QUEUE_SIZE messages) never fills.
+# JACK input wakes the notifier thread as it arrives (engine.jackmidi), which delivers it
+# at once.  Other input RtMidi queues until polled (engine.midiport.MidiInPort says why it
+# is not a callback), on the notifier thread, which delivers what a poll finds right after
+# it.  While an input is started the interval is what polling adds to MIDI in latency, half
+# of it on average: 0.5 ms while messages flow (and just after a start), growing to 4 ms
+# over a second without any.  Polling faster costs more than it gains (a note every 5 ms,
+# whole process: 9.4 % of a core at 0.5 ms, 13.3 % at 0.25, 16.3 % at 0.2, 26.5 % at 0.1).
+# Open but not started, input is only discarded, slowly enough to cost nothing and fast
+# enough that RtMidi's queue (MidiInPort.QUEUE_SIZE messages) never fills.
 POLL_INTERVAL = 0.0005
 QUIET_POLL_INTERVAL = 0.004
 BUSY_SECONDS = 0.25  # polling stays fast this long after the last message or start
@@ -139,7 +140,7 @@ class _Out:
 class _In:
     def __init__(self, desc: ddk.OpenDesc, flags: int, dn: int) -> None:
         self.desc, self.flags, self.dn = desc, flags, dn
-        self.port: midiport.MidiInPort | None = None
+        self.port: midiport.MidiInPort | midiport.jackmidi.JackMidiIn | None = None
         self.buffers: deque[Any] = deque()
         self.started_ns: int | None = None
         self.lock = threading.Lock()
@@ -294,11 +295,13 @@ class _Driver:
             dn, name, virtual = self.ins[uDeviceID]
             inst = _In(dwParam1, dwParam2, dn)
             try:
-                inst.port = midiport.MidiInPort(self.api, name, virtual=virtual)
+                inst.port = midiport.open_input(self.api, name, virtual=virtual)
             except OSError as exc:
                 log.warning("%s", exc)
                 return ddk.MMSYSERR_NOTENABLED
             self.inputs.add(inst)
+            if (fd := inst.port.fileno()) is not None:
+                ddk.watch_fd(fd, lambda: self._drain_logged(inst))
             self._arrange_poll()
             dwUser.value = inst
             inst.notify(ddk.MIM_OPEN)
@@ -329,6 +332,8 @@ class _Driver:
                     return ddk.MIDIERR_STILLPLAYING
                 self.inputs.discard(inst)
                 assert inst.port is not None
+                if (fd := inst.port.fileno()) is not None:
+                    ddk.unwatch_fd(fd)
                 inst.port.close()
             inst.notify(ddk.MIM_CLOSE)
             return ddk.MMSYSERR_NOERROR
@@ -349,9 +354,12 @@ class _Driver:
                 elif inst.buffers and inst.buffers[0].dwBytesRecorded:
                     inst.complete_head(stamp)
 
+    def _polled(self) -> list[_In]:
+        return [inst for inst in self.inputs if inst.port.fileno() is None]
+
     def _arrange_poll(self) -> None:
-        """Poll again after the interval the open inputs call for (none: no more polls)."""
-        inputs = list(self.inputs)
+        """Poll again after the interval the polled inputs call for (none: no more polls)."""
+        inputs = self._polled()
         if not inputs:
             return
         if all(inst.started_ns is None for inst in inputs):
@@ -364,13 +372,16 @@ class _Driver:
         """Drain every open input, on the notifier thread: what arrived is delivered right
         after, with no thread hand-over."""
         try:
-            for inst in list(self.inputs):
-                try:
-                    self._drain(inst)
-                except Exception:
-                    log.exception("MIDI in: polling %s failed", inst.port)
+            for inst in self._polled():
+                self._drain_logged(inst)
         finally:
             self._arrange_poll()
+
+    def _drain_logged(self, inst: _In) -> None:
+        try:
+            self._drain(inst)
+        except Exception:
+            log.exception("MIDI in: reading %s failed", inst.port)
 
     @staticmethod
     def _stamp(inst: _In, arrival_ns: int) -> int:

@@ -51,10 +51,20 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
 
 
 def _require_jackd() -> None:
-    """Skip the test when jackd is missing, or fail it under CI."""
-    if jackd_available():
+    _require(jackd_available(),
+             "jackd is not installed (Debian: apt-get install jackd2); see TESTENV.md")
+
+
+@pytest.fixture
+def require() -> Callable[[bool, str], None]:
+    """``require(present, reason)``: a missing component skips the test, or fails it
+    under CI."""
+    return _require
+
+
+def _require(present: bool, reason: str) -> None:
+    if present:
         return
-    reason = "jackd is not installed (Debian: apt-get install jackd2); see TESTENV.md"
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; CI is set, so a missing component is a failure", pytrace=False)
     pytest.skip(reason)

@@ -10,9 +10,10 @@ the API call returns.  A close notification first waits for the notifier to drai
 always comes after the last ``WOM_DONE`` of that handle.
 
 Drivers may also have a function run on the notifier thread at a given time
-(:meth:`Notifier.call_at`): a completion found there is delivered by the same thread, with
-no hand-over.  Every thread hand-over costs up to a GIL switch interval (5 ms) while another
-Python thread computes, and a 20 ms queue of audio does not survive two or three of them.
+(:meth:`Notifier.call_at`) or whenever a file descriptor becomes readable
+(:meth:`Notifier.watch`): what it finds is delivered by the same thread, with no hand-over.
+Every thread hand-over costs up to a GIL switch interval (5 ms) while another Python
+thread computes, and a 20 ms queue of audio does not survive two or three of them.
 Drivers may also lower that interval while their devices are open (:func:`hold_switch_interval`).
 """
 
@@ -22,7 +23,9 @@ import ctypes
 import heapq
 import itertools
 import logging
+import os
 import queue
+import select
 import sys
 import threading
 import time
@@ -73,6 +76,9 @@ class Notifier:
         self._timers: list[tuple[float, int, Callable[[], Any]]] = []  # a heap
         self._timer_lock = threading.Lock()
         self._order = itertools.count()  # keeps equal times in call order
+        self._watched: dict[int, Callable[[], Any]] = {}
+        self._wake: tuple[int, int] | None = None  # a pipe that ends a select early
+        self._selecting = False
 
     def call_at(self, when: float, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` on the notifier thread once ``time.monotonic()`` reaches ``when``;
@@ -84,9 +90,28 @@ class Notifier:
         if earliest and not self.is_notifier_thread():
             self.post(_nothing)  # the thread may be waiting for a later time
 
+    def watch(self, fd: int, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` on the notifier thread whenever ``fd`` is readable; ``fn`` must read
+        what made it so."""
+        if self._wake is None:
+            self._wake = os.pipe()
+            os.set_blocking(self._wake[1], False)
+        self._watched[fd] = fn
+        self.post(_nothing)  # the thread may be waiting without this fd
+
+    def unwatch(self, fd: int) -> None:
+        """Stop watching ``fd``; after this ``fn`` may still run once, so it must tolerate
+        a closed source."""
+        self._watched.pop(fd, None)
+
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         """Queue ``fn(*args)`` for the notifier thread; never blocks, safe from any thread."""
         self._queue.put((fn, args))
+        if self._selecting:  # checked after the put: the thread sees one or the other
+            try:
+                os.write(self._wake[1], b"\0")  # type: ignore[index]
+            except BlockingIOError:
+                pass  # the pipe is full of wake-ups already
         if self._thread is None:
             self._start()
 
@@ -116,8 +141,12 @@ class Notifier:
     def _run(self) -> None:
         _tight_timer_slack()
         while True:
+            timeout = self._due_timer()
+            if self._watched:
+                self._select(timeout)
+                timeout = 0  # then take what was posted, without waiting
             try:
-                fn, args = self._queue.get(timeout=self._due_timer())
+                fn, args = self._queue.get(timeout=timeout)
             except queue.Empty:
                 continue
             try:
@@ -139,6 +168,29 @@ class Notifier:
                 fn()
             except Exception:
                 log.exception("timed driver call raised")
+
+
+    def _select(self, timeout: float | None) -> None:
+        """Wait for a watched fd, a post or the timeout, and run the ready fds' functions."""
+        assert self._wake is not None
+        self._selecting = True
+        try:
+            if not self._queue.empty():
+                return
+            try:
+                ready, _w, _x = select.select([self._wake[0], *self._watched], [], [], timeout)
+            except OSError:
+                return  # an fd was closed after unwatch(): the next select goes without it
+        finally:
+            self._selecting = False
+        for fd in ready:
+            if fd == self._wake[0]:
+                os.read(fd, 4096)
+            elif (fn := self._watched.get(fd)) is not None:
+                try:
+                    fn()
+                except Exception:
+                    log.exception("watched driver call raised")
 
 
 def _nothing() -> None:

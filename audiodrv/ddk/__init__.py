@@ -25,6 +25,7 @@ devnode in ``dwParam1``; report it gone or back with :func:`devnode_changed`.
 Timing: :class:`Alarm` runs a function on the thread that delivers notifications at a
 given ``time.monotonic()`` (the earliest asked for), so what it finds (a finished buffer,
 polled input) reaches the application with no thread hand-over in between;
+:func:`watch_fd` does the same whenever a file descriptor becomes readable;
 :func:`hold_switch_interval` lowers Python's GIL switch interval while a device is open.
 """
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from audiodrv.core.devclass import DeviceClass
-from audiodrv.core.notify import Alarm, DriverCallback, hold_switch_interval
+from audiodrv.core.notify import Alarm, DriverCallback, hold_switch_interval, notifier
 from audiodrv.core.system import system_of_devnode, system_of_driver
 from audiodrv.driver.installable import DefDriverProc
 from audiodrv.mmsystem import *  # noqa: F403 - the DDK hands drivers every Windows name
@@ -60,7 +61,12 @@ __all__ = [  # noqa: F405
     "header_data",
     "hold_switch_interval",
     "register_devnode",
+    "unwatch_fd",
+    "watch_fd",
 ]
+
+watch_fd = notifier.watch
+unwatch_fd = notifier.unwatch
 
 
 #: Private wave message (``waveOutMessage``/``waveInMessage`` on a handle): ``dwParam1`` is

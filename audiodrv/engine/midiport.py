@@ -5,7 +5,8 @@ sequencer exists, JACK when a server is up, CoreMIDI or WinMM elsewhere; the MID
 SYSTEM.INI section can name one.  With no sequencer and no JACK server python-rtmidi
 raises and ALSA prints to stderr: that is "no ports", quietly.
 
-Input is polled, never called back: see MidiInPort.
+Input is never called back into Python from RtMidi's thread (see MidiInPort): JACK input
+wakes its reader through engine.jackmidi where that was built, other input is polled.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Any
 
 import rtmidi
 
-__all__ = ["MidiInPort", "MidiOutPort", "choose_api", "list_ports"]
+from audiodrv.engine import jackmidi
+
+__all__ = ["MidiInPort", "MidiOutPort", "choose_api", "list_ports", "open_input"]
 
 log = logging.getLogger("audiodrv.engine")
 
@@ -97,6 +100,11 @@ def list_ports(api: int | None) -> tuple[list[str], list[str]]:
     return names[0], names[1]
 
 
+def _own_name(port: str) -> str:
+    """The name of our port connected to ``port``: its last part, at most 20 characters."""
+    return port.split(":")[-1][:20] or "port"
+
+
 class _Port:
     def __init__(self, kind: type[Any], api: int, port: str, client: str,
                  virtual: bool, **options: Any) -> None:
@@ -110,7 +118,7 @@ class _Port:
         if port not in ports:
             self.handle.delete()
             raise OSError(f"MIDI port {port!r} is gone")
-        self.handle.open_port(ports.index(port), name=port.split(":")[-1][:20] or "port")
+        self.handle.open_port(ports.index(port), name=_own_name(port))
 
     def close(self) -> None:
         self.handle.close_port()
@@ -153,6 +161,10 @@ class MidiInPort(_Port):
         self._last_ns: int | None = None  # when the last message received arrived
         self._polled_ns: int | None = None  # when the last receive() had emptied the queue
 
+    def fileno(self) -> None:
+        """Nothing to wait on: poll ``receive()``."""
+        return None
+
     def receive(self) -> list[tuple[list[int], int]]:
         """Every message queued since the last call, oldest first, each with the
         ``time.monotonic_ns()`` it arrived at ([] once closed).
@@ -191,3 +203,13 @@ class MidiInPort(_Port):
         with self._lock:
             super().close()
             self.handle = None
+
+
+def open_input(api: int, port: str, client: str = "audiodrv",
+               virtual: bool = False) -> MidiInPort | jackmidi.JackMidiIn:
+    """An input port: one that wakes its reader (``fileno()`` an fd) under JACK when
+    engine.jackmidi was built, else a polled one (``fileno()`` None)."""
+    if api != rtmidi.API_UNIX_JACK or not jackmidi.available():
+        return MidiInPort(api, port, client, virtual)
+    return jackmidi.JackMidiIn(client, port if virtual else _own_name(port),
+                               None if virtual else port)

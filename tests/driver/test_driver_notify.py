@@ -1,7 +1,9 @@
-"""The notifier's timed calls: on its thread, in time order, what they post right after."""
+"""The notifier's timed and watched calls: on its thread, in time order, what they post
+right after."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -38,6 +40,36 @@ def test_a_raising_timed_call_does_not_stop_the_thread():
     notifier.call_at(time.monotonic(), lambda: 1 / 0)
     notifier.call_at(time.monotonic(), ran.set)
     assert ran.wait(5)
+
+
+def test_a_watched_fd_runs_its_call_on_the_notifier_thread_with_posts_and_timers():
+    notifier = Notifier()
+    read_end, write_end = os.pipe()
+    seen: list[tuple[str, bool]] = []
+    done = threading.Event()
+
+    def readable() -> None:
+        seen.append((os.read(read_end, 16).decode(), notifier.is_notifier_thread()))
+        done.set()
+
+    notifier.watch(read_end, readable)
+    for byte in (b"a", b"b"):
+        done.clear()
+        os.write(write_end, byte)
+        assert done.wait(5)
+    # Posts and timed calls still run while the thread waits on the fd.
+    for schedule in (lambda: notifier.post(done.set),
+                     lambda: notifier.call_at(time.monotonic() + 0.01, done.set)):
+        done.clear()
+        schedule()
+        assert done.wait(5)
+    notifier.unwatch(read_end)
+    os.close(read_end)  # closed after unwatch: the thread goes on without it
+    os.close(write_end)
+    done.clear()
+    notifier.post(done.set)
+    assert done.wait(5)
+    assert seen == [("a", True), ("b", True)]
 
 
 def test_switch_interval_is_held_lowest_and_given_back():

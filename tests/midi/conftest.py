@@ -9,6 +9,7 @@ import pytest
 from midikit import Probe
 
 from audiodrv.core.system import reset_system
+from audiodrv.engine import jackmidi
 
 
 @pytest.fixture
@@ -23,3 +24,15 @@ def probe(jack_server, tmp_path: Path, monkeypatch) -> Iterator[Probe]:
     probe.close()
 
 
+
+
+@pytest.fixture(params=["woken", "polled"])
+def reading(request, monkeypatch, require) -> str:
+    """How midirt.drv reads JACK input: woken by engine.jackmidi, or polled through RtMidi
+    (as every other RtMidi API, and JACK where the library was not built)."""
+    if request.param == "polled":
+        monkeypatch.setattr(jackmidi, "available", lambda: False)
+    else:
+        require(jackmidi.available(), "engine/_jackmidi.so was not built (it needs a C "
+                "compiler and JACK's headers, Debian libjack-jackd2-dev): reinstall audiodrv")
+    return request.param

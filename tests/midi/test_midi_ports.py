@@ -73,7 +73,7 @@ def test_sysex_out_comes_back_intact_with_mom_done(probe):
     winmm.midiOutClose(h)
 
 
-def test_input_short_messages_timestamps_and_errors(probe, jack_server):
+def test_input_short_messages_timestamps_and_errors(probe, jack_server, reading):
     notes = Collector()
     h = open_in(notes)
     assert winmm.midiInStart(h) == MMSYSERR_NOERROR
@@ -99,7 +99,7 @@ def test_input_short_messages_timestamps_and_errors(probe, jack_server):
     assert notes.items[0][0] == MIM_OPEN and notes.items[-1][0] == MIM_CLOSE
 
 
-def test_active_sensing_is_dropped_and_real_time_bytes_come_alone(probe):
+def test_active_sensing_is_dropped_and_real_time_bytes_come_alone(probe, reading):
     """B143: 0xFE is not forwarded; clock, start, continue, stop and reset arrive as
     single-byte messages, in order with the rest."""
     notes = Collector()
@@ -117,7 +117,7 @@ def test_active_sensing_is_dropped_and_real_time_bytes_come_alone(probe):
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_sysex_longer_than_a_buffer_spans_buffers(probe):
+def test_sysex_longer_than_a_buffer_spans_buffers(probe, reading):
     notes = Collector()
     h = open_in(notes)
     bufs = add_buffers(h, 2, 200)
@@ -134,7 +134,7 @@ def test_sysex_longer_than_a_buffer_spans_buffers(probe):
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_reset_returns_every_buffer(probe):
+def test_reset_returns_every_buffer(probe, reading):
     notes = Collector()
     h = open_in(notes)
     bufs = add_buffers(h, 3, 64)
@@ -254,7 +254,7 @@ def test_mapper_skips_a_midi_through_port(jack_server, tmp_path, monkeypatch):
         through.delete()
 
 
-def test_a_batch_keeps_the_arrival_times_of_its_messages(probe, jack_server):
+def test_a_batch_keeps_the_arrival_times_of_its_messages(probe, jack_server, reading):
     """Messages collected in one poll are stamped with when each arrived (RtMidi's
     spacing, placed after the message before them), not all with the time of the poll."""
     notes = Collector()
@@ -278,7 +278,7 @@ def test_a_batch_keeps_the_arrival_times_of_its_messages(probe, jack_server):
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_a_sysex_cut_short_returns_its_buffer_with_longerror(probe):
+def test_a_sysex_cut_short_returns_its_buffer_with_longerror(probe, reading):
     """A status byte ends a SysEx: the buffer holding it comes back with MIM_LONGERROR;
     what follows is delivered for what it is.  Real-time bytes inside a SysEx are
     delivered apart and not stored."""
@@ -305,7 +305,7 @@ def test_a_sysex_cut_short_returns_its_buffer_with_longerror(probe):
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_a_sysex_with_no_buffer_is_reported_as_mim_error(probe):
+def test_a_sysex_with_no_buffer_is_reported_as_mim_error(probe, reading):
     """No header to return, so no MIM_LONGERROR (its p1 is a header): one MIM_ERROR
     whose p1 holds the SysEx's first bytes, 0xF0 in the low byte."""
     notes = Collector()
@@ -333,7 +333,7 @@ def test_short_message_data_bytes_are_masked_and_a_lone_f0_is_not_sent(probe):
     assert winmm.midiOutClose(h) == MMSYSERR_NOERROR
 
 
-def test_close_waits_for_a_batch_being_delivered(probe):
+def test_close_waits_for_a_batch_being_delivered(probe, reading):
     """A batch a poll already collected goes out before MIM_CLOSE, never after."""
     notes = Collector()
     h = open_in(notes)
@@ -361,7 +361,8 @@ def test_close_waits_for_a_batch_being_delivered(probe):
     assert notes.items[-1][1] == MMSYSERR_NOERROR
 
 
-def test_an_idle_started_input_polls_less_often(probe):
+@pytest.mark.parametrize("reading", ["polled"], indirect=True)
+def test_an_idle_started_input_polls_less_often(probe, reading):
     """Polling backs off when no message comes, and is fast again after one (the rule,
     not wall-clock poll counts: those belong to the benchmarks)."""
     notes = Collector()
@@ -380,7 +381,26 @@ def test_an_idle_started_input_polls_less_often(probe):
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_a_poll_that_fails_does_not_end_polling(probe):
+@pytest.mark.parametrize("reading", ["woken"], indirect=True)
+def test_jack_input_is_woken_not_polled(probe, reading):
+    """Under JACK the notifier waits on the input's pipe: no poll is ever arranged, and a
+    message still arrives."""
+    notes = Collector()
+    h = open_in(notes)
+    inst = driver_instance(h)
+    midirt = sys.modules[type(inst).__module__]
+    assert inst.port.fileno() is not None
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    assert midirt._driver._poll_alarm._due is None
+    probe.midi_out.send_message([0x90, 0x3C, 0x40])
+    assert notes.wait(2)
+    assert notes.items[1][:2] == (MIM_DATA, 0x40_3C_90)
+    assert midirt._driver._poll_alarm._due is None
+    winmm.midiInStop(h)
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_a_read_that_fails_does_not_end_reading(probe, reading):
     notes = Collector()
     h = open_in(notes)
     assert winmm.midiInStart(h) == MMSYSERR_NOERROR
@@ -394,15 +414,15 @@ def test_a_poll_that_fails_does_not_end_polling(probe):
         raise RuntimeError("port fault")
 
     inst.port.receive = broken
-    assert failed.wait(5)  # a poll on the notifier thread met it
     probe.midi_out.send_message([0x90, 0x3C, 0x40])
-    assert notes.wait(2)  # MIM_OPEN, then the message from a later poll
+    assert failed.wait(5)  # a read on the notifier thread met it
+    assert notes.wait(2)  # MIM_OPEN, then the message from a later read
     assert [m for m, _p1, _p2 in notes.items] == [MIM_OPEN, MIM_DATA]
     winmm.midiInStop(h)
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
-def test_a_port_gone_at_a_rescan_returns_the_inputs_buffers(probe):
+def test_a_port_gone_at_a_rescan_returns_the_inputs_buffers(probe, reading):
     """The devnode of a vanished port is disabled: an input open on it stops and returns
     every buffer (as midiInReset would), a start is refused, and it closes at once."""
     notes = Collector()
