@@ -173,20 +173,23 @@ class Notifier:
     def _select(self, timeout: float | None) -> None:
         """Wait for a watched fd, a post or the timeout, and run the ready fds' functions."""
         assert self._wake is not None
+        # poll(), not select(): any fd number, and an fd closed after unwatch() only
+        # reports POLLNVAL.  Its timeout is in whole milliseconds, rounded up: while an fd
+        # is watched, timed calls run up to 1 ms late.
+        poller = select.poll()
+        for fd in (self._wake[0], *self._watched):
+            poller.register(fd, select.POLLIN)
         self._selecting = True
         try:
             if not self._queue.empty():
                 return
-            try:
-                ready, _w, _x = select.select([self._wake[0], *self._watched], [], [], timeout)
-            except OSError:
-                return  # an fd was closed after unwatch(): the next select goes without it
+            ready = poller.poll(None if timeout is None else timeout * 1000)
         finally:
             self._selecting = False
-        for fd in ready:
+        for fd, events in ready:
             if fd == self._wake[0]:
                 os.read(fd, 4096)
-            elif (fn := self._watched.get(fd)) is not None:
+            elif events & select.POLLIN and (fn := self._watched.get(fd)) is not None:
                 try:
                     fn()
                 except Exception:
