@@ -22,8 +22,9 @@ for audiodrv's MIDI ports.  All times are ``time.perf_counter_ns`` (CLOCK_MONOTO
    - raw -> raw: ``send_message`` -> the raw MidiIn's callback (the floor).
 
    Latency = stamp taken first thing in the receiving callback (on RtMidi's JACK thread
-   for raw; on audiodrv's notifier thread for MIM_DATA, after RtMidi's thread and midirt's
-   poll on the notifier thread) minus the stamp taken just before the send call.  Each
+   for raw; on audiodrv's notifier thread for MIM_DATA, which engine/jackmidi.c's JACK
+   client wakes, or midirt's poll finds where that library was not built) minus the stamp
+   taken just before the send call.  Each
    message carries its trial number, so arrivals are matched exactly; one not back within
    0.5 s is lost.  A JACK MIDI message waits for the next JACK cycle, so a single latency
    is mostly where in the cycle the send fell (uniform over one period: pauses between
@@ -106,6 +107,7 @@ import rtmidi
 from audiodrv import winmm
 from audiodrv.core.system import reset_system
 from audiodrv.ddk import SYNTH_GETSTATS, WAVE_GETXRUNS
+from audiodrv.engine import jackmidi
 from audiodrv.engine.jackserver import JackError, JackServer
 from audiodrv.mmsystem import (
     CALLBACK_FUNCTION,
@@ -1470,7 +1472,8 @@ def synth_table(runs: list[dict[str, Any]] | str) -> str:
 def markdown(results: dict[str, Any]) -> str:
     meta = results["meta"]
     title = (f"MIDI benchmarks: JACK dummy server, {RATE} Hz, {meta['cpus']} CPUs, Python "
-             f"{meta['python']}, python-rtmidi {meta['rtmidi']}"
+             f"{meta['python']}, python-rtmidi {meta['rtmidi']}, MIDI input "
+             f"{meta['midi_input']}"
              f"{', --quick' if meta['quick'] else ''}.")
     parts = [title]
     if results.get("latency"):
@@ -1594,6 +1597,7 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
         "meta": {"quick": quick, "rate": RATE, "cpus": os.cpu_count(),
                  "python": platform.python_version(), "machine": platform.machine(),
                  "rtmidi": rtmidi.__version__, "load_period": LOAD_PERIOD,
+                 "midi_input": "woken" if jackmidi.available() else "polled",
                  "stream_seconds": stream_seconds, "items": sorted(only),
                  "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
                  "date": time.strftime("%Y-%m-%d %H:%M")},

@@ -19,6 +19,7 @@ no header to give ``MIM_LONGERROR``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -56,6 +57,7 @@ _LENGTHS = {**{s: 3 for s in range(0x80, 0xC0)}, **{s: 2 for s in range(0xC0, 0x
 # Real-time bytes (0xF8-0xFF) may come anywhere in a MIDI byte stream, even inside a
 # SysEx; every other byte >= 0x80 ends what came before it.
 _REALTIME = 0xF8
+_ACTIVE_SENSING = 0xFE
 
 # What one input message splits into (_pieces).
 _SHORT, _SYSEX, _BROKEN_SYSEX = "short", "sysex", "broken sysex"
@@ -101,6 +103,9 @@ def _pieces(message: list[int]) -> list[tuple[str, bytes]]:
     RtMidi joins the parts of a SysEx until it sees 0xF7, so one message may hold a SysEx
     interrupted by another status byte (a second 0xF0 among them) and what followed it.
     """
+    if 1 <= len(message) <= 3 and 0x80 <= message[0] < _REALTIME and message[0] != 0xF0 \
+            and max(message[1:], default=0) < 0x80:
+        return [(_SHORT, bytes(message))]  # the usual case, with nothing to split
     pieces: list[tuple[str, bytes]] = []
     piece = bytearray()
 
@@ -110,6 +115,8 @@ def _pieces(message: list[int]) -> list[tuple[str, bytes]]:
             piece.clear()
 
     for byte in message:
+        if byte == _ACTIVE_SENSING:
+            continue  # never forwarded (B143), even from inside a SysEx
         if byte >= _REALTIME:
             pieces.append((_SHORT, bytes([byte])))
         elif byte == 0xF7 and piece[:1] == b"\xf0":
@@ -301,7 +308,7 @@ class _Driver:
                 return ddk.MMSYSERR_NOTENABLED
             self.inputs.add(inst)
             if (fd := inst.port.fileno()) is not None:
-                ddk.watch_fd(fd, lambda: self._drain_logged(inst))
+                ddk.watch_fd(fd, functools.partial(self._drain_logged, inst))
             self._arrange_poll()
             dwUser.value = inst
             inst.notify(ddk.MIM_OPEN)
@@ -355,7 +362,7 @@ class _Driver:
                     inst.complete_head(stamp)
 
     def _polled(self) -> list[_In]:
-        return [inst for inst in self.inputs if inst.port.fileno() is None]
+        return [inst for inst in list(self.inputs) if inst.port.fileno() is None]
 
     def _arrange_poll(self) -> None:
         """Poll again after the interval the polled inputs call for (none: no more polls)."""

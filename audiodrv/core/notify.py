@@ -92,10 +92,11 @@ class Notifier:
 
     def watch(self, fd: int, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` on the notifier thread whenever ``fd`` is readable; ``fn`` must read
-        what made it so."""
-        if self._wake is None:
-            self._wake = os.pipe()
-            os.set_blocking(self._wake[1], False)
+        what made it so.  An fd that fails or hangs up is no longer watched."""
+        with self._start_lock:
+            if self._wake is None:
+                self._wake = os.pipe()
+                os.set_blocking(self._wake[1], False)
         self._watched[fd] = fn
         self.post(_nothing)  # the thread may be waiting without this fd
 
@@ -174,26 +175,32 @@ class Notifier:
         """Wait for a watched fd, a post or the timeout, and run the ready fds' functions."""
         assert self._wake is not None
         # poll(), not select(): any fd number, and an fd closed after unwatch() only
-        # reports POLLNVAL.  Its timeout is in whole milliseconds, rounded up: while an fd
-        # is watched, timed calls run up to 1 ms late.
+        # reports POLLNVAL.  poll() counts whole milliseconds: it waits the whole ones and a
+        # sleep the rest, so timed calls stay exact (what comes meanwhile waits < 1 ms).
         poller = select.poll()
         for fd in (self._wake[0], *self._watched):
             poller.register(fd, select.POLLIN)
         self._selecting = True
         try:
-            if not self._queue.empty():
-                return
-            ready = poller.poll(None if timeout is None else timeout * 1000)
+            busy = not self._queue.empty()
+            ready = poller.poll(0 if busy else None if timeout is None else int(timeout * 1000))
         finally:
             self._selecting = False
+        if not ready and not busy and timeout is not None and timeout < 0.001:
+            time.sleep(timeout)
         for fd, events in ready:
             if fd == self._wake[0]:
                 os.read(fd, 4096)
-            elif events & select.POLLIN and (fn := self._watched.get(fd)) is not None:
+                continue
+            fn = self._watched.get(fd)
+            if fn is not None and events & select.POLLIN:
                 try:
                     fn()
                 except Exception:
                     log.exception("watched driver call raised")
+            if events & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
+                if self._watched.pop(fd, None) is not None:
+                    log.warning("fd %d failed or closed while watched: no longer watched", fd)
 
 
 def _nothing() -> None:

@@ -4,8 +4,8 @@
  * process thread, which cannot be closed safely (engine/midiport.py says why), or by
  * polling, which adds half the poll interval to every message's latency.  Here the process
  * callback copies each event, stamped with jack_get_time() as it is read, into a
- * lock-free jack_ringbuffer and writes one byte to a pipe; Python waits on the pipe's read
- * end with the GIL released and reads the records back (engine/jackmidi.py).
+ * lock-free jack_ringbuffer and signals an eventfd (a pipe where there is none); Python
+ * waits on it with the GIL released and reads the records back (engine/jackmidi.py).
  *
  * A record is a struct record followed by `size` bytes of MIDI data.
  */
@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -30,15 +33,32 @@ struct input {
     jack_client_t *client;
     jack_port_t *port;
     jack_ringbuffer_t *ring;
-    int pipe[2];
+    int wake[2];                 /* read end, write end (one eventfd twice on Linux) */
     volatile uint32_t dropped;   /* events that found the ring full */
 };
 
 static void wake(struct input *in)
 {
-    char byte = 1;
-    /* Non-blocking: a full pipe already means "wake up". */
-    (void)!write(in->pipe[1], &byte, 1);
+    /* An eventfd takes no sleeping lock a reader could hold; non-blocking either way, and a
+     * full pipe already means "wake up".  8 bytes: an eventfd's counter; a pipe's bytes. */
+    uint64_t one = 1;
+    (void)!write(in->wake[1], &one, sizeof one);
+}
+
+/* Copy `n` bytes to offset `at` of the ring's writable space (two parts where it wraps). */
+static void put(const jack_ringbuffer_data_t *space, size_t at, const void *src, size_t n)
+{
+    const char *from = src;
+    if (at < space[0].len) {
+        size_t first = space[0].len - at < n ? space[0].len - at : n;
+        memcpy(space[0].buf + at, from, first);
+        from += first;
+        n -= first;
+        at = 0;
+    } else {
+        at -= space[0].len;
+    }
+    memcpy(space[1].buf + at, from, n);
 }
 
 static int process(jack_nframes_t nframes, void *arg)
@@ -58,8 +78,12 @@ static int process(jack_nframes_t nframes, void *arg)
             in->dropped++;
             continue;
         }
-        jack_ringbuffer_write(in->ring, (const char *)&head, sizeof head);
-        jack_ringbuffer_write(in->ring, (const char *)event.buffer, event.size);
+        /* One advance per record: the reader never sees half of one. */
+        jack_ringbuffer_data_t space[2];
+        jack_ringbuffer_get_write_vector(in->ring, space);
+        put(space, 0, &head, sizeof head);
+        put(space, sizeof head, event.buffer, event.size);
+        jack_ringbuffer_write_advance(in->ring, sizeof head + event.size);
     }
     wake(in);
     return 0;
@@ -73,9 +97,10 @@ void jmi_close(struct input *in)
         jack_client_close(in->client);
     if (in->ring != NULL)
         jack_ringbuffer_free(in->ring);
-    for (int i = 0; i < 2; i++)
-        if (in->pipe[i] >= 0)
-            close(in->pipe[i]);
+    if (in->wake[0] >= 0)
+        close(in->wake[0]);
+    if (in->wake[1] >= 0 && in->wake[1] != in->wake[0])
+        close(in->wake[1]);
     free(in);
 }
 
@@ -86,16 +111,27 @@ struct input *jmi_open(const char *client_name, const char *port_name, size_t ri
     struct input *in = calloc(1, sizeof *in);
     if (in == NULL)
         return NULL;
-    in->pipe[0] = in->pipe[1] = -1;
-    if (pipe(in->pipe) != 0)
+    in->wake[0] = in->wake[1] = -1;
+#ifdef __linux__
+    in->wake[0] = in->wake[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (in->wake[0] < 0)
+        goto fail;
+#else
+    if (pipe(in->wake) != 0)
         goto fail;
     for (int i = 0; i < 2; i++) {
-        fcntl(in->pipe[i], F_SETFL, O_NONBLOCK);
-        fcntl(in->pipe[i], F_SETFD, FD_CLOEXEC);
+        fcntl(in->wake[i], F_SETFL, O_NONBLOCK);
+        fcntl(in->wake[i], F_SETFD, FD_CLOEXEC);
     }
+#endif
     in->ring = jack_ringbuffer_create(ring_bytes);
+    if (in->ring == NULL)
+        goto fail;
+    /* The process callback must not fault a page in. */
+    jack_ringbuffer_mlock(in->ring);
+    memset(in->ring->buf, 0, in->ring->size);
     in->client = jack_client_open(client_name, JackNoStartServer, NULL);
-    if (in->ring == NULL || in->client == NULL)
+    if (in->client == NULL)
         goto fail;
     in->port = jack_port_register(in->client, port_name, JACK_DEFAULT_MIDI_TYPE,
                                   JackPortIsInput, 0);
@@ -116,18 +152,18 @@ int jmi_connect(struct input *in, const char *source)
     return jack_connect(in->client, source, jack_port_name(in->port));
 }
 
-int jmi_fd(const struct input *in) { return in->pipe[0]; }
-uint32_t jmi_dropped(const struct input *in) { return in->dropped; }
+int jmi_fd(const struct input *in) { return in->wake[0]; }
 uint64_t jmi_now(void) { return jack_get_time(); }
 
-/* Copy whole records into `out` (at most `capacity` bytes) and empty the pipe: the bytes
- * copied.  A record larger than `capacity` is never returned whole: the caller passes at
- * least the ring's size. */
-size_t jmi_read(struct input *in, char *out, size_t capacity)
+/* Copy whole records into `out` (at most `capacity` bytes; at least the ring's size, so
+ * any record fits) after clearing the wake-up, and store the count of events lost to a full
+ * ring so far in `*dropped`: the bytes copied.  What did not fit signals again. */
+size_t jmi_read(struct input *in, char *out, size_t capacity, uint32_t *dropped)
 {
+    /* One read clears an eventfd; a pipe holding more wake-ups only wakes the reader once
+     * more, to find nothing. */
     char drain[64];
-    while (read(in->pipe[0], drain, sizeof drain) > 0)
-        ;
+    (void)!read(in->wake[0], drain, sizeof drain);
     size_t done = 0;
     struct record head;
     while (jack_ringbuffer_peek(in->ring, (char *)&head, sizeof head) == sizeof head
@@ -135,5 +171,8 @@ size_t jmi_read(struct input *in, char *out, size_t capacity)
            && jack_ringbuffer_read_space(in->ring) >= sizeof head + head.size) {
         done += jack_ringbuffer_read(in->ring, out + done, sizeof head + head.size);
     }
+    if (jack_ringbuffer_read_space(in->ring) > 0)
+        wake(in);
+    *dropped = in->dropped;
     return done;
 }

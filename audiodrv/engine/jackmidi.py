@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import struct
+import threading
 import time
 from pathlib import Path
 
@@ -26,22 +27,27 @@ RING_BYTES = 1 << 18
 
 
 def _load() -> ctypes.CDLL | None:
+    path = str(Path(__file__).with_name("_jackmidi.so"))
     try:
-        lib = ctypes.CDLL(str(Path(__file__).with_name("_jackmidi.so")))
-    except OSError:
+        lib = ctypes.CDLL(path)
+        # jmi_read neither blocks nor waits for a lock: called holding the GIL, it cannot
+        # lose the GIL to another thread (under load, a receiving thread of the application)
+        # between the wake-up and the delivery.
+        lib.jmi_read = ctypes.PyDLL(path).jmi_read
+        handle = ctypes.c_void_p
+        for name, restype, argtypes in (
+            ("jmi_open", handle, [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]),
+            ("jmi_close", None, [handle]),
+            ("jmi_connect", ctypes.c_int, [handle, ctypes.c_char_p]),
+            ("jmi_fd", ctypes.c_int, [handle]),
+            ("jmi_now", ctypes.c_uint64, []),
+            ("jmi_read", ctypes.c_size_t,
+             [handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint32)]),
+        ):
+            function = getattr(lib, name)
+            function.restype, function.argtypes = restype, argtypes
+    except (OSError, AttributeError):  # not built, or built from another version
         return None
-    handle = ctypes.c_void_p
-    for name, restype, argtypes in (
-        ("jmi_open", handle, [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]),
-        ("jmi_close", None, [handle]),
-        ("jmi_connect", ctypes.c_int, [handle, ctypes.c_char_p]),
-        ("jmi_fd", ctypes.c_int, [handle]),
-        ("jmi_dropped", ctypes.c_uint32, [handle]),
-        ("jmi_now", ctypes.c_uint64, []),
-        ("jmi_read", ctypes.c_size_t, [handle, ctypes.c_char_p, ctypes.c_size_t]),
-    ):
-        function = getattr(lib, name)
-        function.restype, function.argtypes = restype, argtypes
     return lib
 
 
@@ -68,6 +74,10 @@ class JackMidiIn:
             raise OSError(f"MIDI port {source!r} is gone")
         self._fd = int(_lib.jmi_fd(self._handle))  # kept: fileno() stays callable after close
         self._buffer = ctypes.create_string_buffer(RING_BYTES)
+        self._view = memoryview(self._buffer).cast("B")
+        self._lost = ctypes.c_uint32()
+        self._lost_ref = ctypes.byref(self._lost)
+        self._lock = threading.Lock()  # a receive() and a close() never overlap
         self._dropped = 0
         self._open_sysex = b""  # a SysEx still waiting for its 0xF7
         # JACK's clock to time.monotonic_ns(): both read back to back.
@@ -83,33 +93,33 @@ class JackMidiIn:
         """Every message that arrived since the last call, oldest first, each with the
         ``time.monotonic_ns()`` JACK's process thread read it at ([] once closed).
 
-        As RtMidi's JACK input does (and MidiInPort relies on): a SysEx left open by its
-        event takes the following events until one ends with 0xF7, and active sensing is
-        left out.
+        As RtMidi's JACK input does (and midirt.drv relies on), a SysEx left open by its
+        event takes the following events until one ends with 0xF7.
         """
-        if not self._handle:
-            return []
-        size = _lib.jmi_read(self._handle, self._buffer, RING_BYTES)
-        dropped = int(_lib.jmi_dropped(self._handle))
-        if dropped != self._dropped:
-            log.warning("MIDI in: %d messages lost, not read in time", dropped - self._dropped)
-            self._dropped = dropped
-        data = ctypes.string_at(self._buffer, size)
-        messages, at = [], 0
-        while at < size:
-            length, _reserved, usecs = _RECORD.unpack_from(data, at)
-            at += _RECORD.size
-            message = self._open_sysex + data[at:at + length]
-            at += length
-            if message[:1] == b"\xf0" and message[-1:] != b"\xf7":
-                self._open_sysex = message
-            else:
-                self._open_sysex = b""
-                if message != b"\xfe":
+        with self._lock:
+            if not self._handle:
+                return []
+            size = _lib.jmi_read(self._handle, self._buffer, RING_BYTES, self._lost_ref)
+            if self._lost.value != self._dropped:
+                log.warning("MIDI in: %d messages lost, not read in time",
+                            self._lost.value - self._dropped)
+                self._dropped = self._lost.value
+            # Under the lock: the next read overwrites the buffer.
+            messages, at, data = [], 0, self._view
+            while at < size:
+                length, _reserved, usecs = _RECORD.unpack_from(data, at)
+                at += _RECORD.size
+                message = self._open_sysex + bytes(data[at:at + length])
+                at += length
+                if message[:1] == b"\xf0" and message[-1:] != b"\xf7":
+                    self._open_sysex = message
+                else:
+                    self._open_sysex = b""
                     messages.append((message, usecs * 1000 + self._offset_ns))
         return messages
 
     def close(self) -> None:
-        if self._handle:
-            _lib.jmi_close(self._handle)
-            self._handle = None
+        with self._lock:
+            if self._handle:
+                _lib.jmi_close(self._handle)
+                self._handle = None

@@ -7,9 +7,11 @@ polled through RtMidi, and the build says so.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,24 +30,28 @@ class JackMidiBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         source = Path(self.root, "audiodrv", "engine", "jackmidi.c")
         if version == "editable":  # the package is imported from the source tree
             target = source.with_name(LIBRARY)
+            target.unlink(missing_ok=True)  # never a stale build of an older source
         else:  # kept until finalize(): the wheel takes it in between
             self._scratch = tempfile.mkdtemp(prefix="audiodrv-build-")
             target = Path(self._scratch, LIBRARY)
-        compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-        if compiler is None:
-            print("audiodrv: no C compiler: JACK MIDI input will be polled", file=sys.stderr)
-            return
-        command = [compiler, "-O2", "-Wall", "-shared", "-fPIC", "-o", str(target),
+        compiler = shlex.split(os.environ.get("CC") or shutil.which("cc") or "cc")
+        command = [*compiler, "-O2", "-Wall", "-shared", "-fPIC", "-o", str(target),
                    str(source), "-ljack"]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
+        try:
+            result = subprocess.run(command, capture_output=True, text=True)
+            failure = result.stderr if result.returncode else None
+        except OSError as exc:
+            failure = str(exc)
+        if failure is not None:
             print(f"audiodrv: building {LIBRARY} failed (JACK MIDI input will be polled):\n"
-                  f"{result.stderr}", file=sys.stderr)
+                  f"{failure}", file=sys.stderr)
             return
         if version != "editable":
             build_data["force_include"][str(target)] = f"audiodrv/engine/{LIBRARY}"
             build_data["pure_python"] = False
-            build_data["infer_tag"] = True
+            # The library uses no Python API: any Python 3 on this platform.
+            platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+            build_data["tag"] = f"py3-none-{platform}"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if scratch := getattr(self, "_scratch", None):

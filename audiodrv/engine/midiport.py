@@ -156,7 +156,8 @@ class MidiInPort(_Port):
                  virtual: bool = False) -> None:
         super().__init__(rtmidi.MidiIn, api, port, client, virtual,
                          queue_size_limit=self.QUEUE_SIZE)
-        self.handle.ignore_types(sysex=False, timing=False, active_sense=True)
+        # Active sensing too: midirt.drv drops it wherever it comes, even inside a SysEx.
+        self.handle.ignore_types(sysex=False, timing=False, active_sense=False)
         self._lock = threading.Lock()  # a receive() and a close() never overlap
         self._last_ns: int | None = None  # when the last message received arrived
         self._polled_ns: int | None = None  # when the last receive() had emptied the queue

@@ -117,6 +117,23 @@ def test_active_sensing_is_dropped_and_real_time_bytes_come_alone(probe, reading
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
 
 
+def test_active_sensing_inside_a_sysex_is_dropped_too(probe, reading):
+    """A SysEx sent in parts with 0xFE between them (the input joins the parts until 0xF7)
+    fills its buffer without the 0xFE, and no MIM_DATA 0xFE comes."""
+    notes = Collector()
+    h = open_in(notes)
+    (hdr, mem), = add_buffers(h, 1, 16)
+    assert winmm.midiInStart(h) == MMSYSERR_NOERROR
+    for part in ([0xF0, 0x7D, 0x01], [0xFE], [0x02, 0xF7]):
+        probe.midi_out.send_message(part)
+    assert notes.wait(1 + 1)
+    assert not notes.wait(1 + 2, timeout=0.1)
+    assert [(m, p1) for m, p1, _p2 in notes.items[1:]] == \
+        [(MIM_LONGDATA, ctypes.addressof(hdr))]
+    assert mem.raw[:hdr.dwBytesRecorded] == bytes([0xF0, 0x7D, 0x01, 0x02, 0xF7])
+    assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
 def test_sysex_longer_than_a_buffer_spans_buffers(probe, reading):
     notes = Collector()
     h = open_in(notes)
