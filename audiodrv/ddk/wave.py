@@ -35,6 +35,7 @@ from audiodrv.ddk import (
     DRVM_EXIT,
     DRVM_INIT,
     DRVM_MAPPER_PREFERRED_GET,
+    DRVM_MAPPER_STATUS,
     KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
     KSDATAFORMAT_SUBTYPE_PCM,
     MM_MICROSOFT,
@@ -50,11 +51,16 @@ from audiodrv.ddk import (
     TIME_SAMPLES,
     WAVE_FORMAT_DIRECT,
     WAVE_FORMAT_EXTENSIBLE,
+    WAVE_FORMAT_IEEE_FLOAT,
+    WAVE_FORMAT_PCM,
     WAVE_FORMAT_QUERY,
     WAVE_GETXRUNS,
     WAVECAPS_LRVOLUME,
     WAVECAPS_SAMPLEACCURATE,
     WAVECAPS_VOLUME,
+    WAVEOUT_MAPPER_STATUS_DEVICE,
+    WAVEOUT_MAPPER_STATUS_FORMAT,
+    WAVEOUT_MAPPER_STATUS_MAPPED,
     WAVERR_BADFORMAT,
     WAVERR_STILLPLAYING,
     WHDR_BEGINLOOP,
@@ -424,13 +430,21 @@ class WaveDriver:
                    idle_frames=stats.idle_frames)
         return MMSYSERR_NOERROR
 
+    def _instance_common(self, inst: _Instance, uMsg: int, dwParam1: Any, dwParam2: Any,
+                         output: bool) -> int:
+        """Messages on a handle that output and input answer alike."""
+        if uMsg == WAVE_GETXRUNS:
+            return self._xruns(inst, dwParam1)
+        if uMsg == DRVM_MAPPER_STATUS:
+            return self._mapper_status(inst, dwParam1, dwParam2, output)
+        return MMSYSERR_NOTSUPPORTED
+
     def _common(self, uMsg: int, dwParam1: Any, dwParam2: Any, output: bool) -> int:
         if uMsg == DRVM_INIT or uMsg == DRVM_EXIT:
             return MMSYSERR_NOERROR
         if uMsg == DRVM_MAPPER_PREFERRED_GET and self.mapper:
             # The device the mapper uses, as the device drivers number it (B26).
-            cls = DeviceClass.WAVEOUT if output else DeviceClass.WAVEIN
-            preferred = next((device_on_devnode(self.hDriver, cls, node.device.key)
+            preferred = next((self._device_id(node, output)
                               for node in self._devices(output)), None)
             if preferred is None:
                 return MMSYSERR_NOTSUPPORTED
@@ -445,6 +459,35 @@ class WaveDriver:
                     node.present = True
             return MMSYSERR_NOERROR
         return MMSYSERR_NOTSUPPORTED
+
+    def _device_id(self, node: _Node, output: bool) -> int | None:
+        """The global id the device drivers give the host device behind a mapper node."""
+        cls = DeviceClass.WAVEOUT if output else DeviceClass.WAVEIN
+        return device_on_devnode(self.hDriver, cls, node.device.key)
+
+    def _mapper_status(self, inst: _Instance, item: int, out: Any, output: bool) -> int:
+        """WODM_MAPPER_STATUS/WIDM_MAPPER_STATUS on a mapper handle: the device it opened,
+        whether it put a conversion in between (never: the device driver converts itself,
+        B41, so the mapper opens it with the application's format), and that format."""
+        if not self.mapper:
+            return MMSYSERR_NOTSUPPORTED
+        if item == WAVEOUT_MAPPER_STATUS_DEVICE:
+            device_id = self._device_id(inst.node, output)
+            if device_id is None:
+                return MMSYSERR_NOTSUPPORTED
+            out.value = device_id
+        elif item == WAVEOUT_MAPPER_STATUS_MAPPED:
+            out.value = 0
+        elif item == WAVEOUT_MAPPER_STATUS_FORMAT:
+            fmt = inst.desc.lpFormat.Format
+            out.wFormatTag = WAVE_FORMAT_IEEE_FLOAT if inst.conv.app.is_float \
+                else WAVE_FORMAT_PCM
+            out.nChannels, out.nSamplesPerSec = fmt.nChannels, fmt.nSamplesPerSec
+            out.nAvgBytesPerSec, out.nBlockAlign = fmt.nAvgBytesPerSec, fmt.nBlockAlign
+            out.wBitsPerSample, out.cbSize = fmt.wBitsPerSample, 0
+        else:
+            return MMSYSERR_INVALPARAM
+        return MMSYSERR_NOERROR
 
     # -- waveOut ------------------------------------------------------------------------------
 
@@ -509,9 +552,7 @@ class WaveDriver:
         if uMsg == WODM_GETPOS:
             inst.fill_position(dwParam1, playback.played)
             return MMSYSERR_NOERROR
-        if uMsg == WAVE_GETXRUNS:
-            return self._xruns(inst, dwParam1)
-        return MMSYSERR_NOTSUPPORTED
+        return self._instance_common(inst, uMsg, dwParam1, dwParam2, output=True)
 
     @staticmethod
     def _serviced(inst: _Instance, more: int | None) -> None:
@@ -595,7 +636,5 @@ class WaveDriver:
                 lambda frames: inst.conv.app_frames(frames) * inst.block_align)
             inst.fill_position(dwParam1, captured // inst.block_align)
             return MMSYSERR_NOERROR
-        if uMsg == WAVE_GETXRUNS:
-            return self._xruns(inst, dwParam1)
-        return MMSYSERR_NOTSUPPORTED
+        return self._instance_common(inst, uMsg, dwParam1, dwParam2, output=False)
 

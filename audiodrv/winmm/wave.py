@@ -16,6 +16,7 @@ from audiodrv.mmsystem import (
     DRV_QUERYDEVICEINTERFACE,
     DRV_QUERYDEVICEINTERFACESIZE,
     DRVM_MAPPER_PREFERRED_GET,
+    DRVM_MAPPER_STATUS,
     KSDATAFORMAT_SUBTYPE_IEEE_FLOAT,
     KSDATAFORMAT_SUBTYPE_PCM,
     MMSYSERR_BADDEVICEID,
@@ -35,6 +36,7 @@ from audiodrv.mmsystem import (
     WAVEHDR,
     WAVEINCAPSA,
     WAVEINCAPSW,
+    WAVEOUT_MAPPER_STATUS_FORMAT,
     WAVEOUTCAPSA,
     WAVEOUTCAPSW,
     WAVERR_STILLPLAYING,
@@ -199,6 +201,14 @@ def _message(cls: DeviceClass, id_or_handle: int, uMsg: int, dw1: Any, dw2: Any)
         store(dw1, preferred.value)
         store(dw2, status.value)
         return MMSYSERR_NOERROR
+    if uMsg == DRVM_MAPPER_STATUS:
+        # dw1 names the item (WAVEOUT_ and WAVEIN_MAPPER_STATUS_* agree), dw2 receives it:
+        # a DWORD, or a WAVEFORMATEX for the format.
+        item_type = WAVEFORMATEX if dw1 == WAVEOUT_MAPPER_STATUS_FORMAT else ctypes.c_uint32
+        target = deref(dw2, item_type)
+        if target is None:
+            return MMSYSERR_INVALPARAM
+        return device_message(cls, id_or_handle, uMsg, dw1, target)
     if uMsg == DRV_QUERYDEVICEINTERFACE:
         target = deref(dw1, ctypes.c_char)
         if target is None or not isinstance(dw2, int) or dw2 < 0:

@@ -26,6 +26,7 @@ from audiodrv.mmsystem import (
     DRV_QUERYDEVICEINTERFACE,
     DRV_QUERYDEVICEINTERFACESIZE,
     DRVM_MAPPER_PREFERRED_GET,
+    DRVM_MAPPER_STATUS,
     MAXERRORLENGTH,
     MMSYSERR_BADDEVICEID,
     MMSYSERR_BADERRNUM,
@@ -49,9 +50,13 @@ from audiodrv.mmsystem import (
     WAVE_MAPPER,
     WAVECAPS_LRVOLUME,
     WAVECAPS_VOLUME,
+    WAVEFORMATEX,
     WAVEHDR,
     WAVEINCAPSA,
     WAVEINCAPSW,
+    WAVEOUT_MAPPER_STATUS_DEVICE,
+    WAVEOUT_MAPPER_STATUS_FORMAT,
+    WAVEOUT_MAPPER_STATUS_MAPPED,
     WAVEOUTCAPSA,
     WAVEOUTCAPSW,
     WAVERR_BADFORMAT,
@@ -730,6 +735,35 @@ def test_mapper_preferred_device(wave, out):
     for pointers in ((None, ctypes.byref(status)), (ctypes.byref(preferred), None)):
         assert message(WAVE_MAPPER, DRVM_MAPPER_PREFERRED_GET, *pointers) == \
             MMSYSERR_INVALPARAM
+
+
+@pytest.mark.parametrize("out", DIRECTIONS)
+def test_mapper_status(wave, out):
+    """WODM/WIDM_MAPPER_STATUS on a mapper handle: the device it opened (as the device
+    drivers number it), no conversion in between (the device converts, B41), and the
+    application's format.  A device's own handle does not answer; a null pointer or an
+    unknown item is INVALPARAM."""
+    message = winmm.waveOutMessage if out else winmm.waveInMessage
+    fmt = wave_format(rate=22050, channels=1)
+    mapper = wave.open_out(fmt, WAVE_MAPPER) if out else wave.open_in(fmt, WAVE_MAPPER)
+    device, mapped = ctypes.c_uint32(0x5A5A5A5A), ctypes.c_uint32(0x5A5A5A5A)
+    assert message(mapper.handle, DRVM_MAPPER_STATUS, WAVEOUT_MAPPER_STATUS_DEVICE,
+                   ctypes.byref(device)) == MMSYSERR_NOERROR
+    assert device.value == 0  # sndpa.drv's "system", the only device here
+    assert message(mapper.handle, DRVM_MAPPER_STATUS, WAVEOUT_MAPPER_STATUS_MAPPED,
+                   ctypes.addressof(mapped)) == MMSYSERR_NOERROR  # a raw address too
+    assert mapped.value == 0
+    got = WAVEFORMATEX()
+    assert message(mapper.handle, DRVM_MAPPER_STATUS, WAVEOUT_MAPPER_STATUS_FORMAT,
+                   ctypes.byref(got)) == MMSYSERR_NOERROR
+    assert bytes(got) == bytes(fmt)
+    assert message(mapper.handle, DRVM_MAPPER_STATUS, WAVEOUT_MAPPER_STATUS_DEVICE,
+                   None) == MMSYSERR_INVALPARAM
+    assert message(mapper.handle, DRVM_MAPPER_STATUS, 7, ctypes.byref(device)) == \
+        MMSYSERR_INVALPARAM
+    direct = wave.open_out(fmt, 0) if out else wave.open_in(fmt, 0)
+    assert message(direct.handle, DRVM_MAPPER_STATUS, WAVEOUT_MAPPER_STATUS_DEVICE,
+                   ctypes.byref(device)) == MMSYSERR_NOTSUPPORTED
 
 
 @pytest.mark.parametrize("device_id", DEVICES)
