@@ -174,20 +174,23 @@ class Notifier:
     def _select(self, timeout: float | None) -> None:
         """Wait for a watched fd, a post or the timeout, and run the ready fds' functions."""
         assert self._wake is not None
-        # poll(), not select(): any fd number, and an fd closed after unwatch() only
-        # reports POLLNVAL.  poll() counts whole milliseconds: it waits the whole ones and a
-        # sleep the rest, so timed calls stay exact (what comes meanwhile waits < 1 ms).
-        poller = select.poll()
-        for fd in (self._wake[0], *self._watched):
-            poller.register(fd, select.POLLIN)
+        fds = (self._wake[0], *self._watched)
         self._selecting = True
         try:
-            busy = not self._queue.empty()
-            ready = poller.poll(0 if busy else None if timeout is None else int(timeout * 1000))
+            if not self._queue.empty():
+                timeout = 0
+            if timeout is not None and 0 < timeout < 0.001:
+                ready = _select_briefly(fds, timeout)
+            else:
+                # poll(), not select(): any fd number, and an fd closed after unwatch() only
+                # reports POLLNVAL.  It counts whole milliseconds, rounded down here: the
+                # rest is waited for by _select_briefly, so timed calls stay exact.
+                poller = select.poll()
+                for fd in fds:
+                    poller.register(fd, select.POLLIN)
+                ready = poller.poll(None if timeout is None else int(timeout * 1000))
         finally:
             self._selecting = False
-        if not ready and not busy and timeout is not None and timeout < 0.001:
-            time.sleep(timeout)
         for fd, events in ready:
             if fd == self._wake[0]:
                 os.read(fd, 4096)
@@ -201,6 +204,18 @@ class Notifier:
             if events & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
                 if self._watched.pop(fd, None) is not None:
                     log.warning("fd %d failed or closed while watched: no longer watched", fd)
+
+
+def _select_briefly(fds: tuple[int, ...], timeout: float) -> list[tuple[int, int]]:
+    """Wait less than a millisecond, to the microsecond, for one of ``fds``: what poll()
+    cannot.  An fd select() refuses (closed, or beyond FD_SETSIZE) makes it a plain sleep,
+    and the next poll() sorts the fds out."""
+    try:
+        readable, _w, _x = select.select(fds, [], [], timeout)
+    except (OSError, ValueError):
+        time.sleep(timeout)
+        return []
+    return [(fd, select.POLLIN) for fd in readable]
 
 
 def _nothing() -> None:

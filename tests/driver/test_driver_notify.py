@@ -72,6 +72,22 @@ def test_a_watched_fd_runs_its_call_on_the_notifier_thread_with_posts_and_timers
     assert seen == [("a", True), ("b", True)]
 
 
+def test_a_watched_fd_closed_without_unwatch_is_dropped_not_spun_on():
+    notifier = Notifier()
+    read_end, write_end = os.pipe()
+    calls: list[int] = []
+    notifier.watch(read_end, lambda: calls.append(1))
+    os.close(read_end)  # the driver forgot unwatch(): poll() reports POLLNVAL
+    os.close(write_end)
+    done = threading.Event()
+    for _ in range(3):  # each post is one more turn of the thread's loop
+        done.clear()
+        notifier.post(done.set)
+        assert done.wait(5)
+    assert read_end not in notifier._watched
+    assert calls == []
+
+
 def test_switch_interval_is_held_lowest_and_given_back():
     import sys
 
