@@ -302,6 +302,9 @@ class HeaderRules:
     prepare_msg: int
     unprepare_msg: int
     inqueue_first: bool = False  # unprepare refuses INQUEUE even unprepared (wave, B62)
+    # Adding a recording buffer checks its length, then INQUEUE, then PREPARED: the order of
+    # Wine's MIDI input drivers (midiInAddBuffer, B138); else PREPARED comes first.
+    add_length_first: bool = False
 
 
 def _header(rules: HeaderRules, handle: int, ph: Any, cb: int) -> tuple[int, Any, Any]:
@@ -353,20 +356,23 @@ def queue_header(rules: HeaderRules, msg: int, handle: int, ph: Any, cb: int,
     """Write / add a buffer: check the header, mark it queued, hand it to the driver.
 
     Returns UNPREPARED for an unprepared header (or a null ``lpData``), STILLPLAYING for
-    one already queued; a recording buffer starts empty (B85, B137).
+    one already queued, INVALPARAM for an empty recording buffer (in the order the rules
+    say); a recording buffer starts empty (B85, B137).
     """
     result, open_dev, hdr = _header(rules, handle, ph, cb)
     if result != MMSYSERR_NOERROR:
         return result
     flags = hdr.dwFlags
     data = ctypes.c_void_p.from_buffer(hdr, type(hdr).lpData.offset).value
-    if not flags & PREPARED or not data:
-        return rules.unprepared
-    if flags & rules.inqueue:
-        return rules.stillplaying
+    checks = [(not flags & PREPARED or not data, rules.unprepared),
+              (flags & rules.inqueue, rules.stillplaying),
+              (recording and not hdr.dwBufferLength, MMSYSERR_INVALPARAM)]
+    if rules.add_length_first:
+        checks.reverse()
+    for failed, result in checks:
+        if failed:
+            return result
     if recording:
-        if not hdr.dwBufferLength:
-            return MMSYSERR_INVALPARAM
         hdr.dwBytesRecorded = 0
     hdr.dwFlags = (flags & ~DONE) | rules.inqueue
     result = open_dev.message(msg, hdr, cb)

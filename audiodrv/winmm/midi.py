@@ -75,7 +75,7 @@ OUT, IN = DeviceClass.MIDIOUT, DeviceClass.MIDIIN
 def _rules(cls: DeviceClass, prepare: int, unprepare: int) -> HeaderRules:
     # The "old" MIDIHDR, up to dwOffset, is the smallest size accepted (B108, B132).
     return HeaderRules(cls, MIDIHDR, MIDIHDR_OLD_SIZE, MHDR_INQUEUE, MIDIERR_STILLPLAYING,
-                       MIDIERR_UNPREPARED, prepare, unprepare)
+                       MIDIERR_UNPREPARED, prepare, unprepare, add_length_first=cls == IN)
 
 
 OUT_HEADERS = _rules(OUT, MODM_PREPARE, MODM_UNPREPARE)

@@ -396,6 +396,13 @@ def test_in_prepare_add_and_unprepare_flag_rules(probe):
     assert midi_in.prepare(empty) == MMSYSERR_NOERROR
     empty.dwBufferLength = 0
     assert midi_in.add(empty) == MMSYSERR_INVALPARAM  # B138
+    # Several faults at once: the length, then INQUEUE, then PREPARED (Wine's drivers).
+    empty.dwFlags = INQUEUE
+    assert midi_in.add(empty) == MMSYSERR_INVALPARAM
+    empty.dwBufferLength = 32
+    assert midi_in.add(empty) == MIDIERR_STILLPLAYING
+    assert empty.dwFlags == INQUEUE
+    empty.dwFlags = 0
     assert winmm.midiInReset(midi_in.handle) == MMSYSERR_NOERROR
     assert winmm.midiInClose(midi_in.handle) == MMSYSERR_NOERROR
 
