@@ -72,6 +72,13 @@ for audiodrv's MIDI ports.  All times are ``time.perf_counter_ns`` (CLOCK_MONOTO
    reverb or chorus) so the new one waits behind the lead already rendered.  There is no
    raw counterpart.
 
+5. MIDI input CPU at period 256: a child process sends a short message every 5 ms (paced as
+   in item 2) to ``cpu_src:out``; this process has one input open on it: audiodrv's
+   ``midiInOpen`` + ``midiInStart`` (CALLBACK_FUNCTION counting MIM_DATA), woken through
+   engine/jackmidi.c, or polled through RtMidi (as on the other RtMidi APIs, forced here);
+   a raw rtmidi input with a Python callback; or none.  Reported: this whole process's CPU
+   time over the sending (``time.process_time``) as % of one core, rounds interleaved.
+
 Results go to ``<out>/midi.json`` and ``<out>/midi.png``; Markdown tables are printed.
 Needs matplotlib for the plot.
 """
@@ -96,10 +103,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from unittest.mock import patch
 
 import numpy as np
 import rtmidi
@@ -880,6 +888,22 @@ class Child:
         self.log.close()
 
 
+def paced_send(out: Any, events: int, late: np.ndarray | None = None) -> int:
+    """Send numbered events at absolute deadlines, one every STEP_MS, from now; note how
+    late each send was in ``late``.  Returns the first deadline (ns)."""
+    step = STEP_MS * 1_000_000
+    t0 = now_ns()
+    for i in range(events):
+        deadline = t0 + i * step
+        delay = deadline - now_ns()
+        if delay > 0:
+            time.sleep(delay / 1e9)
+        if late is not None:
+            late[i] = now_ns() - deadline
+        out.send_message(id_message(i))
+    return t0
+
+
 def raw_stream_main(path: Path, seconds: float, watchdog: float) -> int:
     """The raw stream process: send numbered events at absolute deadlines into a probe of
     its own; on "go" from stdin, for ``seconds``; save arrivals and send lateness."""
@@ -894,16 +918,7 @@ def raw_stream_main(path: Path, seconds: float, watchdog: float) -> int:
     ready, _w, _x = select.select([sys.stdin], [], [], 60)
     if not ready or sys.stdin.readline().strip() != "go":
         return 2
-    step = STEP_MS * 1_000_000
-    t0 = now_ns()
-    for i in range(events):
-        deadline = t0 + i * step
-        delay = deadline - now_ns()
-        if delay > 0:
-            time.sleep(delay / 1e9)
-        message = id_message(i)
-        late[i] = now_ns() - deadline
-        out.send_message(message)
+    t0 = paced_send(out, events, late)
     time.sleep(0.3)  # the last events through JACK
     arrivals = probe.relative(t0)
     rt_close(out)
@@ -1348,6 +1363,103 @@ def bench_synth(server: JackServer, ini: Path, trials: int, rounds: int,
 # -- report ------------------------------------------------------------------------------------
 
 
+# -- 5. MIDI input CPU -----------------------------------------------------------------------
+
+
+INPUT_SIDES = ("audiodrv, woken", "audiodrv, polled", "raw rtmidi callback", "nothing open")
+
+
+@dataclass
+class InputCpuRun:
+    side: str  # one of INPUT_SIDES
+    sent: int
+    received: int
+    cpu_percent: float  # this whole process, % of one core, over the sending
+
+
+def cpu_sender_main(watchdog: float) -> int:
+    """The sender of item 5: ``cpu_src:out``; on "go N", N events paced by paced_send,
+    then "done"; "quit" ends it."""
+    timer = threading.Timer(watchdog, lambda: os._exit(3))
+    timer.daemon = True
+    timer.start()
+    out = rt_out("cpu_src")
+    print("ready", flush=True)
+    while True:
+        ready, _w, _x = select.select([sys.stdin], [], [], 600)
+        words = sys.stdin.readline().split() if ready else ["quit"]
+        if not words or words[0] == "quit":
+            rt_close(out)
+            return 0
+        paced_send(out, int(words[1]))
+        print("done", flush=True)
+
+
+def bench_input_cpu(server: JackServer, ini: Path, workdir: Path, events: int, rounds: int,
+                    watchdog: float) -> list[InputCpuRun]:
+    """Process CPU while a child sends a short message every STEP_MS into one input of
+    this process: audiodrv's (woken by engine/jackmidi.c, or polled through RtMidi as on
+    the other APIs), a raw rtmidi callback's, or none (the floor)."""
+    sender = Child(workdir, "cpu-sender", str(watchdog))
+    runs = []
+    try:
+        with audiodrv_system(ini, MIDI_INI):
+            device = device_id("in", "cpu_src:out")
+            for _ in range(rounds):
+                for side in INPUT_SIDES:
+                    received = [0]
+
+                    def note(*_args: Any, received: list[int] = received) -> None:
+                        received[0] += 1
+
+                    def on_mim(_h: int, msg: int, _u: int, _p1: int, _p2: int,
+                               note: Callable[..., None] = note) -> None:
+                        if msg == MIM_DATA:
+                            note()
+
+                    with ExitStack() as stack:
+                        if side.startswith("audiodrv"):
+                            with patch.object(jackmidi, "available", lambda: False) \
+                                    if side.endswith("polled") else nullcontext():
+                                handle = ctypes.c_void_p()
+                                check(winmm.midiInOpen(ctypes.byref(handle), device, on_mim,
+                                                       0, CALLBACK_FUNCTION), "midiInOpen")
+                            stack.callback(winmm.midiInClose, handle.value)
+                            stack.callback(winmm.midiInReset, handle.value)
+                            stack.callback(settle)
+                            check(winmm.midiInStart(handle.value), "midiInStart")
+                        elif side.startswith("raw"):
+                            raw = rt_in("cpu_raw", note)
+                            stack.callback(rt_close, raw)
+                            jack_tool(server.connect, "cpu_src:out", "cpu_raw:in")
+                        settle()
+                        cpu, wall = time.process_time(), time.monotonic()
+                        sender.say(f"go {events}")
+                        sender.expect(events * STEP_MS / 1000 + WAIT)
+                        time.sleep(SETTLE)  # the last events through JACK
+                        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+                    runs.append(InputCpuRun(side, events, received[0],
+                                            round(100 * cpu / wall, 2)))
+                    print(f"  input cpu {side}: {runs[-1].cpu_percent} %, "
+                          f"{received[0]}/{events}", flush=True)
+    finally:
+        sender.say("quit")
+        sender.wait(WAIT)
+        sender.end()
+    return runs
+
+
+def input_cpu_table(runs: list[dict[str, Any]]) -> str:
+    rows = []
+    for side in INPUT_SIDES:
+        rs = [r for r in runs if r["side"] == side]
+        cpu = sorted(r["cpu_percent"] for r in rs)
+        rows.append([side, f"{sum(r['received'] for r in rs)} / {sum(r['sent'] for r in rs)}",
+                     f"{statistics.median(cpu):.2f} [{cpu[0]:.2f}–{cpu[-1]:.2f}]"])
+    return table([f"MIDI input, a short message every {STEP_MS} ms, period {LOAD_PERIOD}",
+                  "received", "process CPU, % of one core: median [min–max]"], rows)
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = [header, ["---"] * len(header), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
@@ -1484,6 +1596,8 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append(sysex_table(results["sysex"]))
     if "synth" in results:
         parts.append(synth_table(results["synth"]))
+    if results.get("input_cpu"):
+        parts.append(input_cpu_table(results["input_cpu"]))
     anomalies = [f"- {what}: {n}" for what, n in results["anomalies"].items() if n]
     if anomalies:
         parts.append("\n".join(["Anomalies:", *anomalies]))
@@ -1586,7 +1700,7 @@ def start_watchdog(seconds: float) -> None:
     faulthandler.dump_traceback_later(seconds + 30, exit=True)
 
 
-ITEMS = ("latency", "sysex", "stream", "synth")
+ITEMS = ("latency", "sysex", "stream", "synth", "input-cpu")
 
 
 def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
@@ -1613,7 +1727,7 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
                 print(f"  latency period {period}: audiodrv median {aa.latency_ms.median} ms, "
                       f"raw {rr.latency_ms.median} ms, paired diff "
                       f"{r.paired_diff_ms.median} ms, xruns {r.xruns}", flush=True)
-    if only & {"sysex", "stream", "synth"}:
+    if only & {"sysex", "stream", "synth", "input-cpu"}:
         with jack_session(LOAD_PERIOD) as server:
             if "sysex" in only:
                 runs = bench_sysex(server, ini, workdir, 300 if quick else 1000,
@@ -1633,6 +1747,10 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
                 for sr in synth if isinstance(synth, list) else []:
                     print(f"  synth {sr.condition}: median {sr.latency_ms.median} ms, "
                           f"p99 {sr.latency_ms.p99} ms", flush=True)
+            if "input-cpu" in only:
+                runs = bench_input_cpu(server, ini, workdir, 1000 if quick else 4000,
+                                       2 if quick else 3, watchdog)
+                results["input_cpu"] = [asdict(r) for r in runs]
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["anomalies"] = dict(_anomalies)
     return results
@@ -1649,11 +1767,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of {','.join(ITEMS)}")
     parser.add_argument("--stream-seconds", type=float, default=None,
                         help="length of item 2 (default 600, 60 with --quick)")
-    # Child processes (see Child): the raw side of item 2, the probe of item 3.
+    # Child processes (see Child): the raw side of item 2, the probe of item 3, the sender
+    # of item 5.
     parser.add_argument("--raw-stream", nargs=3, metavar=("FILE", "SECONDS", "WATCHDOG"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--sysex-probe", metavar="WATCHDOG", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu-sender", metavar="WATCHDOG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cpu_sender:
+        return cpu_sender_main(float(args.cpu_sender))
     if args.raw_stream:
         return raw_stream_main(Path(args.raw_stream[0]), float(args.raw_stream[1]),
                                float(args.raw_stream[2]))
@@ -1665,8 +1787,8 @@ def main(argv: list[str] | None = None) -> int:
     stream_seconds = args.stream_seconds or (60.0 if args.quick else 600.0)
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    # Everything but the stream takes about 3 minutes (1.5 with --quick).
-    watchdog = (stream_seconds if "stream" in only else 0) + (300 if args.quick else 480)
+    # Everything but the stream takes about 4 minutes (2 with --quick).
+    watchdog = (stream_seconds if "stream" in only else 0) + (360 if args.quick else 600)
     start_watchdog(watchdog)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="midi-bench-") as tmp:
