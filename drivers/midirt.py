@@ -38,8 +38,10 @@ log = logging.getLogger("audiodrv.driver.midirt")
 # is not a callback), on the notifier thread, which delivers what a poll finds right after
 # it.  While an input is started the interval is what polling adds to MIDI in latency, half
 # of it on average: 0.5 ms while messages flow (and just after a start), growing to 4 ms
-# over a second without any.  Polling faster costs more than it gains (a note every 5 ms,
-# whole process: 9.4 % of a core at 0.5 ms, 13.3 % at 0.25, 16.3 % at 0.2, 26.5 % at 0.1).
+# over a second without any.  Polling faster costs more than it gains: with a note every
+# 5 ms one comparison had the whole process at 9.4 % of a core at 0.5 ms, 13.3 % at 0.25,
+# 16.3 % at 0.2 and 26.5 % at 0.1 (benchmarks/midi_bench.py item 5 measures 0.5 ms against
+# the woken JACK input).
 # Open but not started, input is only discarded, slowly enough to cost nothing and fast
 # enough that RtMidi's queue (MidiInPort.QUEUE_SIZE messages) never fills.
 POLL_INTERVAL = 0.0005

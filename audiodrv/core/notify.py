@@ -170,11 +170,13 @@ class Notifier:
             except Exception:
                 log.exception("timed driver call raised")
 
-
     def _select(self, timeout: float | None) -> None:
         """Wait for a watched fd, a post or the timeout, and run the ready fds' functions."""
         assert self._wake is not None
-        fds = (self._wake[0], *self._watched)
+        # A snapshot: an fd number closed and reused by a new watch() meanwhile must not
+        # have the new watch run or dropped for what poll() says of the old fd.
+        watched = dict(self._watched)
+        fds = (self._wake[0], *watched)
         self._selecting = True
         try:
             if not self._queue.empty():
@@ -195,14 +197,17 @@ class Notifier:
             if fd == self._wake[0]:
                 os.read(fd, 4096)
                 continue
-            fn = self._watched.get(fd)
-            if fn is not None and events & select.POLLIN:
+            fn = watched.get(fd)
+            if fn is None or self._watched.get(fd) is not fn:
+                continue  # unwatched, or another watch of a reused number, meanwhile
+            if events & select.POLLIN:
                 try:
                     fn()
                 except Exception:
                     log.exception("watched driver call raised")
             if events & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
-                if self._watched.pop(fd, None) is not None:
+                if self._watched.get(fd) is fn:
+                    del self._watched[fd]
                     log.warning("fd %d failed or closed while watched: no longer watched", fd)
 
 

@@ -58,7 +58,8 @@ static void put(const jack_ringbuffer_data_t *space, size_t at, const void *src,
     } else {
         at -= space[0].len;
     }
-    memcpy(space[1].buf + at, from, n);
+    if (n > 0)  /* space[1] is empty (NULL) when the free space does not wrap */
+        memcpy(space[1].buf + at, from, n);
 }
 
 static int process(jack_nframes_t nframes, void *arg)

@@ -1,10 +1,11 @@
 """JACK MIDI input that wakes its reader instead of being polled (``jackmidi.c``).
 
 The compiled process callback copies each event into a lock-free ring, stamped with JACK's
-clock as it was read, and writes a byte to a pipe: a thread waiting on ``fileno()`` wakes
-as the message arrives, and JACK's process thread never runs Python, so closing is safe
-at any moment.  Without the compiled library (no C compiler or JACK headers at install),
-``available()`` is False and JACK input is polled through RtMidi like the other APIs.
+clock as it was read, and signals an eventfd (a pipe where there is none): a thread
+waiting on ``fileno()`` wakes as the message arrives, and JACK's process thread never runs
+Python, so closing is safe at any moment.  Without the compiled library (no C compiler or
+JACK headers at install), ``available()`` is False and JACK input is polled through RtMidi
+like the other APIs.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def _load() -> ctypes.CDLL | None:
     path = str(Path(__file__).with_name("_jackmidi.so"))
     try:
         lib = ctypes.CDLL(path)
-        # jmi_read neither blocks nor waits for a lock: called holding the GIL, it cannot
-        # lose the GIL to another thread (under load, a receiving thread of the application)
-        # between the wake-up and the delivery.
+        # jmi_read neither blocks nor waits for a lock, so it is called holding the GIL:
+        # one release and retake fewer on the way from the wake-up to the delivery, each a
+        # chance for another thread to take the GIL in between.
         lib.jmi_read = ctypes.PyDLL(path).jmi_read
         handle = ctypes.c_void_p
         for name, restype, argtypes in (
@@ -70,7 +71,7 @@ class JackMidiIn:
         if not self._handle:
             raise OSError(f"JACK refused a MIDI input client {client!r}")
         if source is not None and _lib.jmi_connect(self._handle, source.encode()) != 0:
-            self.close()
+            _lib.jmi_close(self._handle)
             raise OSError(f"MIDI port {source!r} is gone")
         self._fd = int(_lib.jmi_fd(self._handle))  # kept: fileno() stays callable after close
         self._buffer = ctypes.create_string_buffer(RING_BYTES)

@@ -175,9 +175,7 @@ class MidiInPort(_Port):
         time of the poll alone would flatten.  The chain is placed by the previous
         message's arrival and kept between the two polls (the batch arrived after the
         previous one emptied the queue and before this one): the bounds anchor the first
-        message a port ever receives and stop the chain drifting either way, which it
-        would through gaps RtMidi leaves out (messages it ignores, such as active
-        sensing, still advance its clock).
+        message a port ever receives and stop the chain drifting either way.
         """
         with self._lock:
             events = []

@@ -4,10 +4,11 @@ right after."""
 from __future__ import annotations
 
 import os
+import select
 import threading
 import time
 
-from audiodrv.core.notify import Notifier
+from audiodrv.core.notify import Notifier, _select_briefly
 
 
 def test_timed_calls_run_on_the_notifier_thread_in_time_order_with_their_posts():
@@ -86,6 +87,16 @@ def test_a_watched_fd_closed_without_unwatch_is_dropped_not_spun_on():
         assert done.wait(5)
     assert read_end not in notifier._watched
     assert calls == []
+
+
+def test_the_sub_millisecond_wait_reports_a_readable_fd_and_survives_a_closed_one():
+    read_end, write_end = os.pipe()
+    assert _select_briefly((read_end,), 0.0005) == []
+    os.write(write_end, b"x")
+    assert _select_briefly((read_end,), 0.0005) == [(read_end, select.POLLIN)]
+    os.close(read_end)
+    os.close(write_end)
+    assert _select_briefly((read_end,), 0.0005) == []  # a plain sleep, no error
 
 
 def test_switch_interval_is_held_lowest_and_given_back():

@@ -24,8 +24,6 @@ def probe(jack_server, tmp_path: Path, monkeypatch) -> Iterator[Probe]:
     probe.close()
 
 
-
-
 @pytest.fixture(params=["woken", "polled"])
 def reading(request, monkeypatch, require) -> str:
     """How midirt.drv reads JACK input: woken by engine.jackmidi, or polled through RtMidi

@@ -400,7 +400,7 @@ def test_an_idle_started_input_polls_less_often(probe, reading):
 
 @pytest.mark.parametrize("reading", ["woken"], indirect=True)
 def test_jack_input_is_woken_not_polled(probe, reading):
-    """Under JACK the notifier waits on the input's pipe: no poll is ever arranged, and a
+    """Under JACK the notifier waits on the input's eventfd: no poll is ever arranged, and a
     message still arrives."""
     notes = Collector()
     h = open_in(notes)
@@ -437,6 +437,16 @@ def test_a_read_that_fails_does_not_end_reading(probe, reading):
     assert [m for m, _p1, _p2 in notes.items] == [MIM_OPEN, MIM_DATA]
     winmm.midiInStop(h)
     assert winmm.midiInClose(h) == MMSYSERR_NOERROR
+
+
+def test_opening_a_port_gone_since_the_last_scan_is_notenabled(probe, reading, jack_server):
+    """The device is still listed (no rescan yet) but its port left the graph: the open
+    fails cleanly, and leaves no client behind."""
+    device = device_id("in", "probe_out:out")
+    probe.midi_out.close_port()
+    handle = ctypes.c_void_p()
+    assert winmm.midiInOpen(ctypes.byref(handle), device, 0, 0, 0) == MMSYSERR_NOTENABLED
+    assert not [name for name in jack_server.ports() if name.startswith("audiodrv")]
 
 
 def test_a_port_gone_at_a_rescan_returns_the_inputs_buffers(probe, reading):
