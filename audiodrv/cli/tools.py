@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import sys
 import wave as wavefile
 from collections.abc import Iterator
@@ -125,7 +126,48 @@ def _check_devices(software_loopback: bool) -> list[tuple[str, str, str, str]]:
         rows.append((f"MIDI {kind}", name, *_midi_check(kind, device_id)))
     if audiodrv.midi_devices("output"):
         rows.append(("MIDI output", "MIDI mapper", *_midi_check("output", None)))
+    if software_loopback:
+        rows.append(("MIDI input", f"{_SMOKE_CLIENT}:out", *_midi_input_from_own_port()))
     return rows
+
+
+_SMOKE_CLIENT = "audiodrv-smoke"
+
+
+def _midi_input_from_own_port() -> tuple[str, str]:
+    """The private server has no MIDI port to read from: a port of smoke's own sends three
+    notes, which a MIDI input on it must deliver, in order (a software loopback, as for
+    audio)."""
+    import time
+
+    import audiodrv
+    from audiodrv.engine import midiport
+    from audiodrv.midi import MidiIn
+
+    api = midiport.choose_api()
+    if api is None:
+        return "FAIL", "no RtMidi API reaches the private server"
+    port = midiport.MidiOutPort(api, "out", client=_SMOKE_CLIENT, virtual=True)
+    try:
+        audiodrv.rescan()
+        with MidiIn(f"{_SMOKE_CLIENT}:out") as midi_in:
+            midi_in.start()
+            sent = time.monotonic()
+            notes = [60, 64, 67]
+            for note in notes:
+                port.send(bytes([0x90, note, 64]))
+            first, _ms = midi_in.receive(timeout=2)
+            after_ms = (time.monotonic() - sent) * 1000
+            got = [first] + [midi_in.receive(timeout=2)[0] for _ in notes[1:]]
+        if [m.note for m in got] != notes:
+            return "FAIL", f"sent notes {notes}, received {[m.note for m in got]}"
+        return "ok", (f"3 of 3 notes, the first {after_ms:.1f} ms after sending "
+                      "(smoke's own port in the private server)")
+    except (MMSystemError, queue.Empty, OSError) as exc:
+        return "FAIL", f"{type(exc).__name__}: {exc}"
+    finally:
+        port.close()
+        audiodrv.rescan()
 
 
 def _midi_check(kind: str, device_id: int | None) -> tuple[str, str]:

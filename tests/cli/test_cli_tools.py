@@ -39,6 +39,8 @@ def test_smoke_starts_its_own_server_and_passes(user_env):
     assert re.search(r"loopback\s+system -> system\s+ok", out)
     assert "sample-exact spacing" in out
     assert re.search(r"MIDI output\s+MIDI mapper\s+ok", out)  # the synth, through the mapper
+    # The MIDI input path, from a port of smoke's own (JACK's only MIDI ports here).
+    assert re.search(r"MIDI input\s+audiodrv-smoke:out\s+ok\s+3 of 3 notes", out)
     assert re.search(r"\n\d+ passed, 0 failed", out)
 
 
