@@ -907,9 +907,7 @@ def paced_send(out: Any, events: int, late: np.ndarray | None = None) -> int:
 def raw_stream_main(path: Path, seconds: float, watchdog: float) -> int:
     """The raw stream process: send numbered events at absolute deadlines into a probe of
     its own; on "go" from stdin, for ``seconds``; save arrivals and send lateness."""
-    timer = threading.Timer(watchdog, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+    start_watchdog(watchdog)
     events = int(seconds * 1000 / STEP_MS)
     probe = StreamProbe("rs_dst", events)
     out = rt_out("rs_src", "rs_dst:in")
@@ -1049,19 +1047,23 @@ class SysexProbeChild:
         self.child.end()
 
 
-def sysex_probe_main(watchdog: float) -> int:
-    """The probe process of item 3: answer "reset", "report N" and "quit" on stdin."""
-    timer = threading.Timer(watchdog, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
-    probe = SysexProbe("sxp_dst")
+def parent_lines() -> Iterator[list[str]]:
+    """A child's side of Child, once set up: say "ready", then give the words of each line
+    the parent says, until "quit" (or ten minutes of silence)."""
     print("ready", flush=True)
     while True:
         ready, _w, _x = select.select([sys.stdin], [], [], 600)
         words = sys.stdin.readline().split() if ready else ["quit"]
         if not words or words[0] == "quit":
-            probe.close()
-            return 0
+            return
+        yield words
+
+
+def sysex_probe_main(watchdog: float) -> int:
+    """The probe process of item 3: answer "reset", "report N" and "quit" on stdin."""
+    start_watchdog(watchdog)
+    probe = SysexProbe("sxp_dst")
+    for words in parent_lines():
         if words[0] == "reset":
             probe.reset()
             print("ok", flush=True)
@@ -1069,6 +1071,8 @@ def sysex_probe_main(watchdog: float) -> int:
             received, intact, last = probe.report(int(words[1]))
             print(json.dumps({"received": received, "intact": intact, "last_ns": last}),
                   flush=True)
+    probe.close()
+    return 0
 
 
 class SysexOut:
@@ -1380,19 +1384,13 @@ class InputCpuRun:
 def cpu_sender_main(watchdog: float) -> int:
     """The sender of item 5: ``cpu_src:out``; on "go N", N events paced by paced_send,
     then "done"; "quit" ends it."""
-    timer = threading.Timer(watchdog, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+    start_watchdog(watchdog)
     out = rt_out("cpu_src")
-    print("ready", flush=True)
-    while True:
-        ready, _w, _x = select.select([sys.stdin], [], [], 600)
-        words = sys.stdin.readline().split() if ready else ["quit"]
-        if not words or words[0] == "quit":
-            rt_close(out)
-            return 0
+    for words in parent_lines():
         paced_send(out, int(words[1]))
         print("done", flush=True)
+    rt_close(out)
+    return 0
 
 
 def bench_input_cpu(server: JackServer, ini: Path, workdir: Path, events: int, rounds: int,
