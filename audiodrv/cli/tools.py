@@ -6,6 +6,7 @@ import argparse
 import os
 import queue
 import sys
+import time
 import wave as wavefile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,8 +139,6 @@ def _midi_input_from_own_port() -> tuple[str, str]:
     """The private server has no MIDI port to read from: a port of smoke's own sends three
     notes, which a MIDI input on it must deliver, in order (a software loopback, as for
     audio)."""
-    import time
-
     import audiodrv
     from audiodrv.engine import midiport
     from audiodrv.midi import MidiIn
