@@ -13,6 +13,7 @@ channels (any sample width: that conversion is free, in the feeder).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import weakref
@@ -209,15 +210,16 @@ class _Checks:
     """The timed checks of one stream's playbacks, run on the notifier thread so WOM_DONE
     follows a header's last frame with no thread hand-over.
 
-    One wake-up serves every playback due by then: opens of a device finish their headers
-    in the same cycles, and each wake-up of the notifier costs more than a check.
+    One wake-up serves every playback due in the cycle it is for (each wake-up of the
+    notifier costs more than a check); a playback due later waits for its own, since every
+    check of it before its header ends is wasted.
     """
 
     def __init__(self, stream: Any) -> None:
         self._stream = weakref.ref(stream)  # it keeps us (stream.checks): no cycle
         self._alarm = Alarm(self._run)
         self._lock = threading.Lock()
-        self._members: set[Playback] = set()
+        self._due: dict[Playback, float] = {}  # when each playback's check is due
 
     def arrange(self, playback: Playback, frames: int) -> None:
         stream = self._stream()
@@ -232,13 +234,23 @@ class _Checks:
             block = stream.period
             when = time.monotonic() + -(-frames // block) * block / stream.samplerate
         with self._lock:
-            self._members.add(playback)
+            if when < self._due.get(playback, math.inf):
+                self._due[playback] = when
         self._alarm.at(when)
 
     def _run(self) -> None:
         stream = self._stream()
+        # Checks due before the middle of the next cycle are for this one: their times come
+        # from separate readings of the clock, a few microseconds apart.
+        until = time.monotonic() + (0 if stream is None else
+                                    stream.period / stream.samplerate / 2)
         with self._lock:
-            members, self._members = self._members, set()
+            members = [p for p, when in self._due.items() if when <= until]
+            for playback in members:
+                del self._due[playback]
+            later = min(self._due.values(), default=None)
+        if later is not None:
+            self._alarm.at(later)
         for playback in members:
             try:
                 playback.check()  # arranges its next check, if any
@@ -561,7 +573,7 @@ class WaveDriver:
         longer than the playback can wait)."""
         inst.stream.service_client(inst.client)
         if more is not None:
-            portaudio.service.kick()
+            inst.stream.feed_after(inst.client, more)
 
     def _volume(self, target: _Instance | _Node, uMsg: int, value: Any) -> int:
         """The volume of an open (a handle) or of the device (an id: every open of it)."""

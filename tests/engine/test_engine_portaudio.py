@@ -3,6 +3,9 @@ needed: loading the library is all this checks)."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from audiodrv.engine import portaudio
@@ -51,3 +54,48 @@ def test_a_dead_jack_stream_marks_every_jack_stream_lost():
     service.release(sibling)  # the application closes before the feeder looked
     assert dead.lost and sibling.lost and lost == ["sibling"]
     assert not alsa.lost
+
+
+class _Client:
+    """A stream client that asks to be serviced again after ``frames``."""
+
+    def __init__(self, frames: int | None) -> None:
+        self.frames = frames
+        self.serviced = 0
+
+    def service(self) -> int | None:
+        self.serviced += 1
+        return self.frames
+
+
+def test_the_feeder_services_only_the_clients_that_are_due():
+    """With 16 opens at their own phases, a pass over all of them whenever one is due
+    would service each 16 times as often as it needs."""
+    stream = portaudio._Stream.__new__(portaudio.OutputStream)  # no PortAudio stream
+    stream.samplerate, stream.lost, stream.checks = 48000, False, None
+    stream.lock, stream.paused, stream.due = threading.RLock(), set(), {}
+    stream.service_client = lambda client: None  # type: ignore[method-assign]
+    soon, later, capture = _Client(480), _Client(48000), _Client(None)
+    stream.clients = {soon: None, later: None, capture: None}
+    wait = stream.service(0.05, 0.001)
+    assert (soon.serviced, later.serviced, capture.serviced) == (1, 1, 1)  # new: due at once
+    assert 0.009 <= wait <= 0.01  # soon's 480 frames
+    wait = stream.service(0.05, 0.001)
+    assert (soon.serviced, later.serviced, capture.serviced) == (1, 1, 1)
+    assert 0 < wait <= 0.01
+    stream.due[soon] -= 0.01  # its time has come
+    stream.service(0.05, 0.001)
+    assert (soon.serviced, later.serviced, capture.serviced) == (2, 1, 1)
+
+
+def test_a_client_due_before_the_feeder_wakes_wakes_it():
+    service = portaudio.StreamService()
+    service._wakes_at = time.monotonic() + 0.1  # asleep for 100 ms
+    service.wake_by(time.monotonic() + 0.2)
+    assert not service._wake.is_set()  # it looks again before that anyway
+    service.wake_by(time.monotonic() + 0.01)
+    assert service._wake.is_set()
+    service._wake.clear()
+    service._wakes_at = 0.0  # in a pass, which may have read the old due time
+    service.wake_by(time.monotonic() + 0.2)
+    assert service._wake.is_set()
