@@ -3,7 +3,7 @@
 
 Run from the project root::
 
-    python benchmarks/midi_bench.py [--quick] [--out benchmarks/results]
+    python benchmarks/midi_bench.py [--quick | --smoke] [--out benchmarks/results]
 
 Every measurement runs on private JACK dummy servers started here (48 kHz, ``--no-realtime``),
 JACK MIDI between RtMidi clients (python-rtmidi's JACK API), ``midirt.drv`` with ``api=jack``
@@ -1589,7 +1589,7 @@ def markdown(results: dict[str, Any]) -> str:
     title = (f"MIDI benchmarks: JACK dummy server, {RATE} Hz, {meta['cpus']} CPUs, Python "
              f"{meta['python']}, python-rtmidi {meta['rtmidi']}, MIDI input "
              f"{meta['midi_input']}"
-             f"{', --quick' if meta['quick'] else ''}.")
+             f"{'' if meta['size'] == 'full' else ', --' + meta['size']}.")
     parts = [title]
     if results.get("latency"):
         parts.append(latency_table(results["latency"]))
@@ -1706,12 +1706,29 @@ def start_watchdog(seconds: float) -> None:
 ITEMS = ("latency", "sysex", "stream", "synth", "input-cpu")
 
 
-def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
+@dataclass(frozen=True)
+class Size:
+    latency: tuple[int, int]  # item 1: trials per block kind, rounds
+    stream_seconds: float  # item 2
+    sysex: tuple[int, int]  # item 3: messages, repetitions
+    synth_trials: int  # item 4, per condition
+    input_cpu: tuple[int, int]  # item 5: messages, rounds
+    watchdog: float  # seconds everything but item 2 may take
+
+
+# "smoke" only shows that every item runs (the tests do that): its numbers mean nothing.
+SIZES = {"full": Size((600, 3), 600.0, (1000, 2), 40, (4000, 3), 600),
+         "quick": Size((120, 2), 60.0, (300, 1), 16, (1000, 2), 360),
+         "smoke": Size((10, 1), 3.0, (20, 1), 3, (100, 1), 240)}
+
+
+def run(size: str, only: set[str], stream_seconds: float, workdir: Path,
         watchdog: float) -> dict[str, Any]:
     rng = random.Random(1)
     ini = workdir / "SYSTEM.INI"
+    sized = SIZES[size]
     results: dict[str, Any] = {
-        "meta": {"quick": quick, "rate": RATE, "cpus": os.cpu_count(),
+        "meta": {"size": size, "rate": RATE, "cpus": os.cpu_count(),
                  "python": platform.python_version(), "machine": platform.machine(),
                  "rtmidi": rtmidi.__version__, "load_period": LOAD_PERIOD,
                  "midi_input": "woken" if jackmidi.available() else "polled",
@@ -1723,7 +1740,7 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
         results["latency"] = []
         for period in LATENCY_PERIODS:
             with jack_session(period) as server:
-                r = bench_latency(server, ini, 120 if quick else 600, 2 if quick else 3, rng)
+                r = bench_latency(server, ini, *sized.latency, rng)
                 results["latency"].append(asdict(r))
                 aa = next(p for p in r.paths if p.path == "aa" and p.mode == "alone")
                 rr = next(p for p in r.paths if p.path == "rr" and p.mode == "alone")
@@ -1733,8 +1750,7 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
     if only & {"sysex", "stream", "synth", "input-cpu"}:
         with jack_session(LOAD_PERIOD) as server:
             if "sysex" in only:
-                runs = bench_sysex(server, ini, workdir, 300 if quick else 1000,
-                                   1 if quick else 2, watchdog)
+                runs = bench_sysex(server, ini, workdir, *sized.sysex, watchdog)
                 results["sysex"] = [asdict(r) for r in runs]
             if "stream" in only:
                 streams = bench_stream(server, ini, workdir, stream_seconds, watchdog)
@@ -1744,15 +1760,14 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
                           f"slope {s.slope_ms_per_min} ms/min, {s.received}/{s.events}",
                           flush=True)
             if "synth" in only:
-                synth = bench_synth(server, ini, 16 if quick else 40, 2, rng)
+                synth = bench_synth(server, ini, sized.synth_trials, 2, rng)
                 results["synth"] = synth if isinstance(synth, str) else \
                     [asdict(r) for r in synth]
                 for sr in synth if isinstance(synth, list) else []:
                     print(f"  synth {sr.condition}: median {sr.latency_ms.median} ms, "
                           f"p99 {sr.latency_ms.p99} ms", flush=True)
             if "input-cpu" in only:
-                runs = bench_input_cpu(server, ini, workdir, 1000 if quick else 4000,
-                                       2 if quick else 3, watchdog)
+                runs = bench_input_cpu(server, ini, workdir, *sized.input_cpu, watchdog)
                 results["input_cpu"] = [asdict(r) for r in runs]
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["anomalies"] = dict(_anomalies)
@@ -1762,14 +1777,18 @@ def run(quick: bool, only: set[str], stream_seconds: float, workdir: Path,
 def main(argv: list[str] | None = None) -> int:
     doc = __doc__ or ""
     parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="60 s stream instead of 10 min, fewer trials")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true",
+                       help="60 s stream instead of 10 min, fewer trials")
+    sizes.add_argument("--smoke", action="store_true",
+                       help="a moment of each item: shows it runs, measures nothing")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where midi.json and midi.png go")
     parser.add_argument("--only", default=",".join(ITEMS),
                         help=f"comma-separated subset of {','.join(ITEMS)}")
     parser.add_argument("--stream-seconds", type=float, default=None,
-                        help="length of item 2 (default 600, 60 with --quick)")
+                        help="length of item 2 (default 600, 60 with --quick, 3 with "
+                             "--smoke)")
     # Child processes (see Child): the raw side of item 2, the probe of item 3, the sender
     # of item 5.
     parser.add_argument("--raw-stream", nargs=3, metavar=("FILE", "SECONDS", "WATCHDOG"),
@@ -1787,16 +1806,17 @@ def main(argv: list[str] | None = None) -> int:
     only = {item.strip() for item in args.only.split(",") if item.strip()}
     if not only <= set(ITEMS):
         parser.error(f"--only takes {', '.join(ITEMS)}")
-    stream_seconds = args.stream_seconds or (60.0 if args.quick else 600.0)
+    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    stream_seconds = args.stream_seconds or SIZES[size].stream_seconds
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     # Everything but the stream takes about 4 minutes (2 with --quick).
-    watchdog = (stream_seconds if "stream" in only else 0) + (360 if args.quick else 600)
+    watchdog = (stream_seconds if "stream" in only else 0) + SIZES[size].watchdog
     start_watchdog(watchdog)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="midi-bench-") as tmp:
         os.environ["AUDIODRV_SYSTEM_INI"] = str(Path(tmp) / "SYSTEM.INI")
-        results = run(args.quick, only, stream_seconds, Path(tmp), watchdog)
+        results = run(size, only, stream_seconds, Path(tmp), watchdog)
     (args.out / "midi.json").write_text(json.dumps(results, indent=1))
     plot(results, args.out / "midi.png")
     print()

@@ -3,7 +3,7 @@
 
 Run from the project root::
 
-    python benchmarks/wave_bench.py [--quick] [--out benchmarks/results]
+    python benchmarks/wave_bench.py [--quick | --smoke] [--out benchmarks/results]
 
 Every measurement runs on private JACK dummy servers started here (48 kHz, ``--no-realtime``),
 with a sample-exact loopback: PortAudio's output ports wired into PortAudio's input ports,
@@ -68,7 +68,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -890,7 +890,7 @@ def bench_glitches(server: JackServer, seconds: float) -> list[GlitchRun]:
     ]
     runs = []
     # A short run without the hog first: what the machine and JACK do on their own.
-    for hog, length in ((False, max(seconds / 3, 3.0)), (True, seconds)):
+    for hog, length in ((False, seconds / 3), (True, seconds)):
         for side, make in sides:
             runs.append(glitch_run(server, side, make, length, hog))
             print(f"  glitches {side} hog={hog}: {runs[-1].affected_percent} % of cycles",
@@ -989,7 +989,7 @@ def markdown(results: dict[str, Any]) -> str:
     title = (f"Wave benchmarks: JACK dummy server, {RATE} Hz, {meta['cpus']} CPUs, Python "
              f"{meta['python']}, GIL switch interval {meta['switch_interval_ms']:g} ms "
              f"(audiodrv's opens hold 1 ms)"
-             f"{', --quick' if meta['quick'] else ''}.")
+             f"{'' if meta['size'] == 'full' else ', --' + meta['size']}.")
     tables = [latency_table(results["latency"]), glitch_table(results["glitches"]),
               cpu_table(results["cpu"]), header_table(results["headers"])]
     anomalies = [f"- {what}: {n}" for what, n in results["anomalies"].items() if n]
@@ -1150,13 +1150,24 @@ def start_watchdog(seconds: float) -> None:
     timer.start()
 
 
-def run(quick: bool, ini: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Size:
+    trials: int  # item 1, per period and side
+    load_seconds: float  # item 2, with the hog (a third of it without)
+    cpu_seconds: float  # items 3 and 4, per run
+    watchdog: float  # seconds the whole run may take
+
+
+# "smoke" only shows that every item runs (the tests do that): its numbers mean nothing.
+SIZES = {"full": Size(40, 30.0, 10.0, 900), "quick": Size(15, 10.0, 4.0, 400),
+         "smoke": Size(3, 1.0, 0.3, 240)}
+
+
+def run(size: str, ini: Path) -> dict[str, Any]:
     rng = random.Random(1)
-    trials = 15 if quick else 40
-    load_seconds = 10.0 if quick else 30.0
-    cpu_seconds = 4.0 if quick else 10.0
+    trials, load_seconds, cpu_seconds, _ = astuple(SIZES[size])
     results: dict[str, Any] = {
-        "meta": {"quick": quick, "rate": RATE, "cpus": os.cpu_count(),
+        "meta": {"size": size, "rate": RATE, "cpus": os.cpu_count(),
                  "python": platform.python_version(), "machine": platform.machine(),
                  "switch_interval_ms": sys.getswitchinterval() * 1000,
                  "sounddevice": sd.__version__, "portaudio": sd.get_portaudio_version()[1],
@@ -1180,7 +1191,10 @@ def run(quick: bool, ini: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs, fewer trials")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="shorter runs, fewer trials")
+    sizes.add_argument("--smoke", action="store_true",
+                       help="a moment of each item: shows it runs, measures nothing")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where wave.json and wave.png go")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
@@ -1196,13 +1210,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.setswitchinterval(args.switch_interval / 1000)
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    start_watchdog(400 if args.quick else 900)
+    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    start_watchdog(SIZES[size].watchdog)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wave-bench-") as tmp:
         ini = Path(tmp) / "SYSTEM.INI"
         ini.write_text("[drivers]\nwave=sndpa.drv\nWaveMapper=wavemap.drv\n")
         os.environ["AUDIODRV_SYSTEM_INI"] = str(ini)
-        results = run(args.quick, ini)
+        results = run(size, ini)
     (args.out / "wave.json").write_text(json.dumps(results, indent=1))
     plot(results, args.out / "wave.png")
     print()
