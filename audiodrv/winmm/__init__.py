@@ -3,9 +3,12 @@
 Every function returns what Windows returns (an MMRESULT for the device families) and
 accepts what ctypes code passes: ``byref(x)``, ``pointer(x)``, ctypes instances, plain ints
 and raw addresses, with structures of the caller's own classes read and written by field
-name.  One module per family: :mod:`.drv` (installable drivers), :mod:`.wave`.
+name.  One module per family: :mod:`.drv` (installable drivers), :mod:`.wave`,
+:mod:`.midi`, :mod:`.midistream`, :mod:`.aux`.
 """
 
+from audiodrv.winmm.aux import *  # noqa: F403
+from audiodrv.winmm.aux import __all__ as _aux_all
 from audiodrv.winmm.drv import *  # noqa: F403
 from audiodrv.winmm.drv import __all__ as _drv_all
 from audiodrv.winmm.midi import *  # noqa: F403
@@ -15,4 +18,4 @@ from audiodrv.winmm.midistream import __all__ as _stream_all
 from audiodrv.winmm.wave import *  # noqa: F403
 from audiodrv.winmm.wave import __all__ as _wave_all
 
-__all__ = [*_drv_all, *_wave_all, *_midi_all, *_stream_all]
+__all__ = [*_drv_all, *_wave_all, *_midi_all, *_stream_all, *_aux_all]
