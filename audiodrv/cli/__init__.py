@@ -53,6 +53,19 @@ def _devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    import traceback
+
+    from audiodrv.compat import run_script
+
+    try:
+        run_script(args.script, args.args)
+    except Exception:  # the program's own error: reported as python would report it
+        traceback.print_exc()
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="audiodrv",
@@ -76,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = actions.add_parser(name, help=text)
         p.add_argument("name", help="entry key (wave1) or driver file (sndpa.drv)")
     drivers.set_defaults(run=_drivers)
+
+    run = sub.add_parser("run", help="run a ctypes.windll.winmm program unchanged")
+    run.add_argument("script", help="the Python program")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
+    run.set_defaults(run=_run)
 
     from audiodrv.cli import miditools, tools
 

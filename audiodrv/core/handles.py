@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["HandleTable"]
+__all__ = ["HandleTable", "event_object", "kernel_objects"]
 
 T = TypeVar("T")
 
@@ -47,3 +47,18 @@ class HandleTable(Generic[T]):
     def items(self) -> list[tuple[int, T]]:
         with self._lock:
             return list(self._objects.items())
+
+
+# Event handles made by the compatibility layer's CreateEvent: a program passes one as its
+# CALLBACK_EVENT target, as a plain int or a HANDLE (c_void_p).
+kernel_objects: HandleTable[Any] = HandleTable()
+
+
+def event_object(target: Any) -> Any | None:
+    """What a ``CALLBACK_EVENT`` target names: an object with ``set()`` (a
+    ``threading.Event``), given itself or by its handle; None for anything else."""
+    if callable(getattr(target, "set", None)):
+        return target
+    value = getattr(target, "value", target)  # a ctypes HANDLE
+    event = kernel_objects.get(value)
+    return event if callable(getattr(event, "set", None)) else None

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from audiodrv.core.handles import event_object
 from audiodrv.mmsystem import (
     DCB_EVENT,
     DCB_FUNCTION,
@@ -364,9 +365,10 @@ def _target(dwCallback: Any, kind: int) -> Callable[..., Any] | None:
 
         return post
     if kind == DCB_EVENT:
-        if not dwCallback:
+        event = event_object(dwCallback) if dwCallback else None
+        if event is None:
             return None
-        event_set = dwCallback.set
+        event_set = event.set
 
         def signal(*_: Any) -> None:
             event_set()

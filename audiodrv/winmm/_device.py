@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audiodrv.core.devclass import DeviceClass
+from audiodrv.core.handles import event_object
 from audiodrv.core.notify import synchronous_notifications
 from audiodrv.core.system import Device, OpenDevice, get_system
 from audiodrv.ddk import OpenDesc, Ref
@@ -217,7 +218,7 @@ def check_callback(dwCallback: Any, fdwOpen: int) -> int:
     elif kind in (CALLBACK_WINDOW, CALLBACK_THREAD):
         ok = callable(getattr(dwCallback, "put", None))
     elif kind == CALLBACK_EVENT:
-        ok = callable(getattr(dwCallback, "set", None))
+        ok = event_object(dwCallback) is not None
     else:
         ok = True  # COMPAT: Wine only warns about unknown callback types (B9).
     return MMSYSERR_NOERROR if ok else MMSYSERR_INVALPARAM

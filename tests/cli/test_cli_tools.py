@@ -76,6 +76,25 @@ def test_play_and_record_files(jack_server, user_env, tmp_path):
         assert (f.getnframes(), f.getnchannels(), f.getframerate()) == (24000, 1, 48000)
 
 
+@pytest.mark.jack
+def test_run_runs_a_windows_program_with_its_arguments_and_exit_status(jack_server, user_env,
+                                                                        tmp_path):
+    user_env.update(jack_server.env)
+    program = Path(__file__).resolve().parents[1] / "compat" / "winmm_tone.py"
+    result = run(["run", str(program), "function"], user_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "WOM_OPEN WOM_DONE WOM_CLOSE"
+    failing = tmp_path / "fails.py"
+    failing.write_text("import sys\nfrom ctypes import windll\n"
+                       "print(windll.winmm.waveOutGetNumDevs())\nsys.exit(7)\n")
+    result = run(["run", str(failing)], user_env)
+    assert result.returncode == 7 and result.stdout.strip() == "1"
+    failing.write_text("from ctypes import windll\nwindll.user32.MessageBoxW(0, 'hi', 'x', 0)\n")
+    result = run(["run", str(failing)], user_env)
+    assert result.returncode == 1
+    assert "FileNotFoundError: Could not find module 'user32'" in result.stderr
+
+
 def test_play_reports_bad_files_readably(user_env, tmp_path):
     bad = tmp_path / "not.wav"
     bad.write_text("nope")
