@@ -12,6 +12,7 @@ channels (any sample width: that conversion is free, in the feeder).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -108,6 +109,7 @@ from audiodrv.ddk import (
     register_devnode,
     set_string,
 )
+from audiodrv.ddk.mixer import Endpoint, Mixers
 from audiodrv.engine import portaudio
 from audiodrv.engine.capture import Capture
 from audiodrv.engine.convert import Converter
@@ -135,6 +137,7 @@ class _Node:
     present: bool = True
     opens: set[Any] = field(default_factory=set)
     volume: int = 0xFFFFFFFF  # the device's own volume (waveOutSetVolume by id), over every open
+    mixers: dict[bool, Endpoint] = field(default_factory=dict)  # by direction (output?)
 
 
 def sample_format(fmt: Any) -> SampleFormat | None:
@@ -172,14 +175,21 @@ class _Instance:
         self.desc.notify(self.flags, msg, p1)
 
     def apply_volume(self) -> None:
-        """Gain per device channel: this open's volume times the device's (B47, B48)."""
+        """Gain per device channel: this open's volume times the device's (B47, B48),
+        times its mixer's lines; a recording has its mixer's only."""
+        output = isinstance(self.client, Playback)
+        mixer = self.node.mixers.get(output)
+        mix = 1.0 if mixer is None else mixer.gain
+        if not output:
+            self.client.gain = mix
+            return
         mono = self.conv.app.channels == 1
         gains = []
         for volume, is_mono in ((self.volume, mono), (self.node.volume, False)):
             left, right = (volume & 0xFFFF) / 0xFFFF, (volume >> 16) / 0xFFFF
             gains.append((left, left if is_mono else right))
         self.client.gain = np.array(
-            [gains[0][c % 2] * gains[1][c % 2] for c in range(self.stream.channels)],
+            [gains[0][c % 2] * gains[1][c % 2] * mix for c in range(self.stream.channels)],
             dtype=np.float32)
 
     def on_lost(self) -> None:
@@ -276,6 +286,7 @@ class WaveDriver:
         self.nodes: list[_Node] = []
         self.hDriver = 0
         self._lock = threading.Lock()
+        self._mixers = Mixers(self._endpoints)
 
     # -- DriverProc -----------------------------------------------------------------------
 
@@ -400,10 +411,10 @@ class WaveDriver:
         if output:
             inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES,
                                    conv.playback, inst.stream.block_bound, inst.watch)
-            inst.apply_volume()
         else:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
                                   lambda hdr, n: self._data(inst, hdr, n), conv.reset)
+        inst.apply_volume()
         inst.stream.attach(inst.client, inst.on_lost, paused=not output)
         if self.switch_interval:
             inst.release_switch_interval = hold_switch_interval(self.switch_interval)
@@ -471,6 +482,35 @@ class WaveDriver:
                     node.present = True
             return MMSYSERR_NOERROR
         return MMSYSERR_NOTSUPPORTED
+
+    def _endpoints(self) -> list[Endpoint]:
+        """What the mixers control (ddk.mixer): per devnode, its output, then its input,
+        as the device tables number the mixers."""
+        endpoints = []
+        for node in self.nodes:
+            for output in (True, False):
+                nodes = self._devices(output)
+                if node not in nodes:
+                    continue
+                endpoint = node.mixers.get(output)
+                if endpoint is None:
+                    channels = (node.device.max_output_channels if output
+                                else node.device.max_input_channels)
+                    endpoint = node.mixers[output] = Endpoint(
+                        node.device.name, output, channels, node.dn, 0,
+                        functools.partial(self._mixer_changed, node))
+                endpoint.wave_id = nodes.index(node)  # a rescan may renumber
+                endpoints.append(endpoint)
+        return endpoints
+
+    @staticmethod
+    def _mixer_changed(node: _Node) -> None:
+        for inst in list(node.opens):
+            inst.apply_volume()
+
+    def mxdMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
+                   dwParam2: Any) -> int:
+        return self._mixers.message(uDeviceID, uMsg, dwUser, dwParam1, dwParam2)
 
     def _device_id(self, node: _Node, output: bool) -> int | None:
         """The global id the device drivers give the host device behind a mapper node."""

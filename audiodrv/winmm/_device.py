@@ -43,6 +43,7 @@ __all__ = [
     "HeaderRules",
     "check_callback",
     "close_device",
+    "copy_fields",
     "device_message",
     "device_of",
     "driver_message",
@@ -82,21 +83,30 @@ def device_of(cls: DeviceClass, id_or_handle: int) -> Device | None:
     return system.device(cls, id_or_handle)
 
 
-def _copy_caps(ours: ctypes.Structure, target: Any, size: int) -> None:
-    """Copy driver-filled W caps into the caller's structure (A or W, ours or theirs)."""
+def copy_fields(ours: ctypes.Structure, target: Any, size: int) -> None:
+    """Copy a structure into another of the same fields by name, A and W strings alike
+    (driver-filled W caps into the caller's A or W, ours or theirs), within ``size`` bytes
+    of ``target``; nested structures are copied the same way."""
     if type(target) is type(ours):
         ctypes.memmove(ctypes.addressof(target), ctypes.addressof(ours),
                        min(size, ctypes.sizeof(ours)))
         return
     limit = ctypes.sizeof(target) if isinstance(target, ctypes.Structure) else size
     ours_type = type(ours)
-    for name, _ctype in ours_type._fields_:
+    for name, ctype in ours_type._fields_:
         target_field = getattr(type(target), name, None)
         if target_field is None or target_field.offset + target_field.size > min(size, limit):
             continue  # COMPAT: a short size fills only the fields that fit (B24).
         value = getattr(ours, name)
-        if isinstance(value, ctypes.Array):
+        if issubclass(ctype, ctypes.Array):  # a char array reads as bytes: the type tells
             set_string(target, name, get_string(ours, name))
+        elif isinstance(value, ctypes.Structure):
+            inner = getattr(target, name)
+            copy_fields(value, inner, ctypes.sizeof(inner))
+        elif isinstance(value, ctypes.Union):  # overlapping DWORDs (MIXERCONTROL.Bounds)
+            inner = getattr(target, name)
+            ctypes.memmove(ctypes.addressof(inner), ctypes.addressof(value),
+                           min(ctypes.sizeof(inner), ctypes.sizeof(value)))
         else:
             setattr(target, name, value)
 
@@ -118,7 +128,7 @@ def get_caps(
     ours = caps_w()
     result = device.message(cls, msg, 0, ours, ctypes.sizeof(ours))
     if result == MMSYSERR_NOERROR:
-        _copy_caps(ours, target, size)
+        copy_fields(ours, target, size)
     return result
 
 
