@@ -1,7 +1,8 @@
 """The few kernel32 functions ``ctypes.windll.winmm`` programs call alongside winmm:
 ``Sleep``, events for ``CALLBACK_EVENT`` (``CreateEvent``, ``SetEvent``, ``ResetEvent``,
-``WaitForSingleObject``, ``CloseHandle``), ``QueryPerformanceCounter``/``Frequency`` and
-``GetTickCount``.  Results are what Windows returns (BOOL 1/0, ``WAIT_*`` codes).
+``PulseEvent``, ``WaitForSingleObject``, ``CloseHandle``),
+``QueryPerformanceCounter``/``Frequency`` and ``GetTickCount``.  Results are what Windows
+returns (BOOL 1/0, ``WAIT_*`` codes).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from audiodrv.core.handles import kernel_objects
 from audiodrv.winmm._args import store
 
-__all__ = ["CloseHandle", "CreateEventA", "CreateEventW", "GetTickCount",
+__all__ = ["CloseHandle", "CreateEventA", "CreateEventW", "GetTickCount", "PulseEvent",
            "QueryPerformanceCounter", "QueryPerformanceFrequency", "ResetEvent", "SetEvent",
            "Sleep", "WaitForSingleObject"]
 
@@ -32,6 +33,7 @@ class Event:
     def __init__(self, manual_reset: bool, signaled: bool) -> None:
         self.manual_reset = manual_reset
         self._signaled = signaled
+        self._pulses = 0  # PulseEvent releases the waits under way, and leaves it reset
         self._cond = threading.Condition()
 
     def set(self) -> None:
@@ -46,9 +48,21 @@ class Event:
         with self._cond:
             self._signaled = False
 
+    def pulse(self) -> None:
+        """Release every wait under way (one, for auto-reset), and leave it reset."""
+        with self._cond:
+            self._pulses += 1
+            self._signaled = False
+            if self.manual_reset:
+                self._cond.notify_all()
+            else:
+                self._cond.notify()
+
     def wait(self, timeout: float | None) -> bool:
         with self._cond:
-            if not self._cond.wait_for(lambda: self._signaled, timeout):
+            pulses = self._pulses
+            if not self._cond.wait_for(lambda: self._signaled or self._pulses != pulses,
+                                       timeout):
                 return False
             if not self.manual_reset:
                 self._signaled = False
@@ -100,6 +114,14 @@ def ResetEvent(hEvent: Any) -> int:
     if event is None:
         return 0
     event.reset()
+    return 1
+
+
+def PulseEvent(hEvent: Any) -> int:
+    event = _event(hEvent)
+    if event is None:
+        return 0
+    event.pulse()
     return 1
 
 

@@ -452,6 +452,26 @@ __all__ = [
     "WAVE_FORMAT_96M16",
     "WAVE_FORMAT_96S16",
     "STANDARD_FORMATS",
+    "TIME_ONESHOT",
+    "TIME_PERIODIC",
+    "TIME_CALLBACK_FUNCTION",
+    "TIME_CALLBACK_EVENT_SET",
+    "TIME_CALLBACK_EVENT_PULSE",
+    "TIME_KILL_SYNCHRONOUS",
+    "SND_SYNC",
+    "SND_ASYNC",
+    "SND_NODEFAULT",
+    "SND_MEMORY",
+    "SND_LOOP",
+    "SND_NOSTOP",
+    "SND_PURGE",
+    "SND_APPLICATION",
+    "SND_NOWAIT",
+    "SND_ALIAS",
+    "SND_ALIAS_ID",
+    "SND_FILENAME",
+    "SND_RESOURCE",
+    "SND_SYSTEM",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -1340,3 +1360,28 @@ STANDARD_FORMATS: tuple[tuple[int, int, int, int], ...] = (
     (WAVE_FORMAT_96M16, 96000, 1, 16),
     (WAVE_FORMAT_96S16, 96000, 2, 16),
 )
+
+
+# Multimedia timers and PlaySound: not in the spec (which covers the device families);
+# values from the Windows SDK's mmsystem.h, for programs that call them alongside.
+TIME_ONESHOT = 0x0000
+TIME_PERIODIC = 0x0001
+TIME_CALLBACK_FUNCTION = 0x0000
+TIME_CALLBACK_EVENT_SET = 0x0010
+TIME_CALLBACK_EVENT_PULSE = 0x0020
+TIME_KILL_SYNCHRONOUS = 0x0100
+
+SND_SYNC = 0x0000
+SND_ASYNC = 0x0001
+SND_NODEFAULT = 0x0002
+SND_MEMORY = 0x0004
+SND_LOOP = 0x0008
+SND_NOSTOP = 0x0010
+SND_PURGE = 0x0040
+SND_APPLICATION = 0x0080
+SND_NOWAIT = 0x00002000
+SND_ALIAS = 0x00010000
+SND_ALIAS_ID = 0x00110000
+SND_FILENAME = 0x00020000
+SND_RESOURCE = 0x00040004
+SND_SYSTEM = 0x00200000

@@ -65,6 +65,7 @@ __all__ = [
     "MIDIPROPTEMPO",
     "MIDIPROPTIMEDIV",
     "MMTIME",
+    "TIMECAPS",
     "MIXERLINEA",
     "MIXERLINEW",
     "MIXERCONTROLA",
@@ -606,6 +607,15 @@ class MMTIME(_Struct):
     _fields_ = [
         ("wType", UINT),
         ("u", _MMTIME_U),
+    ]
+
+
+class TIMECAPS(_Struct):
+    """``timeGetDevCaps``: the timer periods supported, in ms (8 bytes; not in the spec)."""
+
+    _fields_ = [
+        ("wPeriodMin", UINT),
+        ("wPeriodMax", UINT),
     ]
 
 

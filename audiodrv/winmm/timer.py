@@ -1,0 +1,144 @@
+"""time*: the multimedia timer functions of winmm, for programs that call them alongside
+the device families (not in the spec; semantics of the Windows SDK documentation).
+
+``timeSetEvent`` callbacks run on the notifier thread, where the device notifications run,
+at exact times (its timer slack is 1 us); a periodic timer keeps to its start's grid and
+skips the periods a late callback overran rather than bunching them up.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from audiodrv.core.handles import event_object
+from audiodrv.core.notify import notifier
+from audiodrv.mmsystem import (
+    MMSYSERR_INVALPARAM,
+    MMTIME,
+    TIME_CALLBACK_EVENT_PULSE,
+    TIME_CALLBACK_EVENT_SET,
+    TIME_MS,
+    TIME_PERIODIC,
+    TIMECAPS,
+    TIMERR_NOCANDO,
+    TIMERR_NOERROR,
+    TIMERR_STRUCT,
+)
+from audiodrv.winmm._args import deref
+
+__all__ = ["timeBeginPeriod", "timeEndPeriod", "timeGetDevCaps", "timeGetSystemTime",
+           "timeGetTime", "timeKillEvent", "timeSetEvent"]
+
+log = logging.getLogger("audiodrv.winmm")
+
+PERIOD_MIN, PERIOD_MAX = 1, 1_000_000  # ms, as Windows 10 reports them
+# void CALLBACK TimeProc(UINT uTimerID, UINT uMsg, DWORD_PTR dwUser, DWORD_PTR dw1, DWORD_PTR dw2)
+_TIMEPROC = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_size_t,
+                             ctypes.c_size_t, ctypes.c_size_t)
+
+
+def timeGetTime() -> int:
+    """Milliseconds on the system's monotonic clock, wrapping at 2**32 as Windows does."""
+    return int(time.monotonic() * 1000) & 0xFFFFFFFF
+
+
+def timeGetSystemTime(pmmt: Any, cbmmt: int) -> int:
+    """``timeGetTime`` as an MMTIME of ``TIME_MS``."""
+    mmt = deref(pmmt, MMTIME)
+    if mmt is None:
+        return TIMERR_STRUCT
+    mmt.wType, mmt.u.ms = TIME_MS, timeGetTime()
+    return TIMERR_NOERROR
+
+
+def timeGetDevCaps(ptc: Any, cbtc: int) -> int:
+    caps = deref(ptc, TIMECAPS)
+    if caps is None or cbtc < ctypes.sizeof(TIMECAPS):
+        return TIMERR_NOCANDO
+    caps.wPeriodMin, caps.wPeriodMax = PERIOD_MIN, PERIOD_MAX
+    return TIMERR_NOERROR
+
+
+def timeBeginPeriod(uPeriod: int) -> int:
+    """Accepted for any supported period: timed calls here are always exact to the
+    microsecond, so there is no resolution to raise."""
+    return TIMERR_NOERROR if PERIOD_MIN <= uPeriod <= PERIOD_MAX else TIMERR_NOCANDO
+
+
+timeEndPeriod = timeBeginPeriod
+
+
+@dataclass(eq=False)
+class _Timer:
+    ident: int
+    period: float | None  # seconds, for a periodic timer
+    due: float
+    fire: Callable[[], None]
+    killed: bool = False
+
+
+_timers: dict[int, _Timer] = {}
+_ids = itertools.count(1)
+_lock = threading.Lock()
+
+
+def _ring(timer: _Timer) -> None:
+    if timer.killed:
+        return
+    try:
+        timer.fire()
+    except Exception:
+        log.exception("timeSetEvent callback %d raised", timer.ident)
+    with _lock:
+        if timer.period is None or timer.killed:
+            _timers.pop(timer.ident, None)
+            return
+        now = time.monotonic()
+        timer.due += timer.period * max(1, int((now - timer.due) // timer.period) + 1)
+    notifier.call_at(timer.due, functools.partial(_ring, timer))
+
+
+def timeSetEvent(uDelay: int, uResolution: int, fptc: Any, dwUser: Any, fuEvent: int) -> int:
+    """Call ``fptc(id, 0, dwUser, 0, 0)`` (or set or pulse the event ``fptc`` names) after
+    ``uDelay`` ms, once or every ``uDelay`` ms; returns the timer id, 0 on a bad request."""
+    if not PERIOD_MIN <= uDelay <= PERIOD_MAX or not fptc:
+        return 0
+    if fuEvent & (TIME_CALLBACK_EVENT_SET | TIME_CALLBACK_EVENT_PULSE):
+        event = event_object(fptc)
+        if event is None:
+            return 0
+        pulse = fuEvent & TIME_CALLBACK_EVENT_PULSE and getattr(event, "pulse", None)
+        fire = pulse or event.set
+    else:
+        proc = _TIMEPROC(fptc) if isinstance(fptc, int) else fptc
+        user = getattr(dwUser, "value", dwUser) or 0
+        fire = None  # set below, once the id is known
+    with _lock:
+        ident = next(_ids)
+        if fire is None:
+            fire = functools.partial(proc, ident, 0, user, 0, 0)
+        period = uDelay / 1000 if fuEvent & TIME_PERIODIC else None
+        timer = _Timer(ident, period, time.monotonic() + uDelay / 1000, fire)
+        _timers[ident] = timer
+    notifier.call_at(timer.due, functools.partial(_ring, timer))
+    return ident
+
+
+def timeKillEvent(uTimerID: int) -> int:
+    """Cancel a timer: after this returns no callback of it starts, though one that was
+    starting on the notifier thread that moment may still run. TIMERR_NOERROR, or
+    MMSYSERR_INVALPARAM for an id that is not a live timer."""
+    with _lock:
+        timer = _timers.pop(uTimerID, None)
+        if timer is None:
+            return MMSYSERR_INVALPARAM
+        timer.killed = True
+    return TIMERR_NOERROR
