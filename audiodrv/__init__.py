@@ -1,7 +1,7 @@
 """audiodrv: the Windows 3.1 multimedia driver model over real host audio.
 
 The Pythonic layer lives here: :class:`WaveOut`, :class:`WaveIn`, :func:`play`,
-:func:`record`, :func:`devices`, and one exception class per MMRESULT (each also a
+:func:`record`, :func:`devices`, :class:`Mixer`, and one exception class per MMRESULT (each also a
 builtin: ``BadDeviceIdError`` is a ``LookupError``, ``InvalidParamError`` a ``ValueError``).
 
 Map of the package
@@ -22,6 +22,7 @@ import logging
 
 from audiodrv.core.trace import configure_from_env
 from audiodrv.midi import MidiIn, MidiOut, MidiStream, midi_devices
+from audiodrv.mixer import Mixer
 from audiodrv.mmsystem import ERROR_CLASSES, MMSystemError, check
 from audiodrv.wave import DeviceInfo, WaveIn, WaveOut, devices, play, record
 
@@ -31,6 +32,7 @@ __all__ = [
     "MidiIn",
     "MidiOut",
     "MidiStream",
+    "Mixer",
     "WaveIn",
     "WaveOut",
     "check",

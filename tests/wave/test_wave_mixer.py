@@ -307,3 +307,29 @@ def test_input_volume_scales_the_recording(mixers):
         mixers.devices.remove(rec.dev)
         rec.dev.close()
     assert abs(levels[1] / levels[0] - 0x8000 / 0xFFFF) < 0.02
+
+
+def test_the_pythonic_mixer(mixers):
+    import audiodrv
+
+    out = audiodrv.WaveOut("system", 48000, 2, "float32")
+    mixers.devices.append(out)  # closed with the others
+    with audiodrv.Mixer("system") as mixer:
+        assert (mixer.master_volume, mixer.volume, mixer.master_mute, mixer.mute) == (
+            1.0, 1.0, False, False)
+        mixer.volume = 0.5
+        assert abs(mixer.volume - 0.5) < 1e-4 and details(OUT, 2)[1] == [0x8000]
+        rec = mixers.record(1.5)
+        out.write(tone(1000, 0.3))
+        out.wait()
+        half = peak(rec.stop())
+        mixer.master_mute = True
+        assert mixer.master_mute and details(OUT, 1)[1] == [1]
+    assert 0.23 < half < 0.27  # 0.5 of the tone's 0.5
+    with audiodrv.Mixer("system", kind="input") as mic:
+        mic.mute = True
+        assert details(IN, 3)[1] == [1] and details(OUT, 3)[1] == [0]
+    with pytest.raises(audiodrv.BadDeviceIdError, match="no output device"):
+        audiodrv.Mixer("no such device")
+    with pytest.raises(ValueError, match="kind"):
+        audiodrv.Mixer(kind="both")
