@@ -45,13 +45,14 @@ class _Function:
         self.errcheck: Callable[..., Any] | None = None
 
     def __call__(self, *args: Any) -> Any:
-        # A simple instance (a HANDLE, a DWORD) goes by value, as ctypes passes it.
-        result = self._fn(*(a.value if isinstance(a, ctypes._SimpleCData) else a for a in args))
+        result = self._fn(*(_by_value(a) for a in args))
         restype = self.restype
         if restype is None:
             result = None
         elif isinstance(restype, type) and issubclass(restype, ctypes._SimpleCData):
-            result = restype(result).value
+            # A fundamental type gives a Python value, a subclass of one an instance.
+            fundamental = restype.__bases__[0] is ctypes._SimpleCData
+            result = restype(result).value if fundamental else restype(result)
         elif callable(restype):
             result = restype(result)  # the deprecated callable restype gets the int
         if self.errcheck is not None:
@@ -62,9 +63,18 @@ class _Function:
         return f"<audiodrv function {self.__name__}>"
 
 
+def _by_value(arg: Any) -> Any:
+    """A simple instance (a HANDLE, a DWORD) goes by value, as ctypes passes it; a null
+    handle is 0, as the number it is."""
+    if not isinstance(arg, ctypes._SimpleCData):
+        return arg
+    return 0 if arg.value is None and isinstance(arg, ctypes.c_void_p) else arg.value
+
+
 class WinDLL:
     """``ctypes.WinDLL`` for ``winmm`` and ``kernel32`` (any case, with or without
-    ``.dll`` or a folder); on Windows any other library loads natively."""
+    ``.dll`` or a folder).  On Windows any other library loads natively, and so does a
+    function of these two that audiodrv does not provide (``GetStdHandle``...)."""
 
     def __new__(cls, name: str, *args: Any, **kwargs: Any) -> Any:
         if _library(name) is None:
@@ -82,7 +92,9 @@ class WinDLL:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         if name not in self._module.__all__:
-            raise AttributeError(f"function '{name}' not found")
+            if _NATIVE is None:
+                raise AttributeError(f"function '{name}' not found")
+            return getattr(_NATIVE(self._name), name)
         function = _Function(name, getattr(self._module, name))
         setattr(self, name, function)  # one object per name, as ctypes keeps it
         return function

@@ -69,7 +69,7 @@ class Event:
             return True
 
 
-_named: dict[str, int] = {}  # the handle of each named event
+_named: dict[str, Event] = {}  # named events, while a handle to them is open
 _names_lock = threading.Lock()
 
 
@@ -87,15 +87,16 @@ def _text(value: Any) -> str | None:
 
 def CreateEventW(lpEventAttributes: Any, bManualReset: int, bInitialState: int,
                  lpName: Any) -> int:
-    """A new event's handle; a name already in use gives that event (its settings kept)."""
+    """A new handle to a new event; with a name already in use, a new handle to that
+    event (its settings kept)."""
     name = _text(lpName)
     with _names_lock:
-        if name is not None and kernel_objects.get(_named.get(name)) is not None:
-            return _named[name]
-        handle = kernel_objects.add(Event(bool(bManualReset), bool(bInitialState)))
-        if name is not None:
-            _named[name] = handle
-        return handle
+        event = _named.get(name) if name is not None else None
+        if event is None:
+            event = Event(bool(bManualReset), bool(bInitialState))
+            if name is not None:
+                _named[name] = event
+        return kernel_objects.add(event)
 
 
 CreateEventA = CreateEventW
@@ -134,12 +135,13 @@ def WaitForSingleObject(hHandle: Any, dwMilliseconds: int) -> int:
 
 
 def CloseHandle(hObject: Any) -> int:
-    handle = getattr(hObject, "value", hObject)
-    if kernel_objects.remove(handle) is None:
-        return 0
     with _names_lock:
-        for name in [n for n, h in _named.items() if h == handle]:
-            del _named[name]
+        event = kernel_objects.remove(getattr(hObject, "value", hObject))
+        if event is None:
+            return 0
+        if not any(other is event for _h, other in kernel_objects.items()):
+            for name in [n for n, e in _named.items() if e is event]:
+                del _named[name]  # its last handle: the name is free again
     return 1
 
 

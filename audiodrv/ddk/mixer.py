@@ -5,9 +5,11 @@ B188-B196): a device driver lists its endpoints (outputs, then inputs), and
 Each mixer has one destination (line id 0xFFFF0000: the speakers of an output, the
 recording of an input) with one source (line id 0: the wave output, or the microphone), and
 each line a uniform volume (0-65535) and a mute: controls 0 and 1 on the destination, 2 and
-3 on the source.  The two lines are gain stages the driver applies to the device's audio
-(``Line.gain``), over any waveOutSetVolume; a change calls the endpoint's ``changed`` and
-sends ``MM_MIXM_CONTROL_CHANGE`` to every open handle of that mixer.
+3 on the source.  The two lines are gain stages of the host device and direction
+(:func:`device_lines`), shared by every driver that plays on it, so an open through the
+mapper goes through them as a direct one does; the engine reads ``Lines.gain`` as it writes
+or drains a ring.  A change sends ``MM_MIXM_CONTROL_CHANGE`` to every open handle of that
+mixer.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ from audiodrv.mmsystem import (
     set_string,
 )
 
-__all__ = ["DESTINATION_LINE", "SOURCE_LINE", "Endpoint", "Line", "Mixers"]
+__all__ = ["DESTINATION_LINE", "SOURCE_LINE", "Endpoint", "Line", "Lines", "Mixers",
+           "device_lines"]
 
 DESTINATION_LINE, SOURCE_LINE = 0xFFFF0000, 0
 VOLUME_STEPS = 192  # what Wine reports for its volume controls
@@ -88,21 +91,39 @@ class Line:
 
 
 @dataclass(eq=False)
+class Lines:
+    """The destination and the source line of one host device and direction."""
+
+    destination: Line = field(default_factory=Line)
+    source: Line = field(default_factory=Line)
+
+    @property
+    def gain(self) -> float:
+        return self.destination.gain * self.source.gain
+
+
+_lines: dict[tuple[str, bool], Lines] = {}
+_lines_lock = threading.Lock()
+
+
+def device_lines(key: str, output: bool) -> Lines:
+    """The lines of a host device (its devnode key) in one direction, made on first use and
+    kept for the life of the process, as a sound card's mixer keeps its settings."""
+    with _lines_lock:
+        return _lines.setdefault((key, output), Lines())
+
+
+@dataclass(eq=False)
 class Endpoint:
-    """One wave device as its mixer sees it; the driver owns it and reads ``gain``."""
+    """One wave device as its mixer sees it."""
 
     name: str
     output: bool
     channels: int
     devnode: int
-    wave_id: int  # the driver-relative id of the wave device
-    changed: Callable[[], None] = lambda: None  # the gain changed: apply it
-    lines: tuple[Line, Line] = field(default_factory=lambda: (Line(), Line()))
+    wave_id: int  # the global id of the wave device, as Target.dwDeviceID
+    lines: Lines
     opens: dict[int, tuple[OpenDesc, int]] = field(default_factory=dict)  # handle -> (desc, flags)
-
-    @property
-    def gain(self) -> float:
-        return self.lines[0].gain * self.lines[1].gain
 
 
 class Mixers:
@@ -241,7 +262,9 @@ class Mixers:
             return MMSYSERR_INVALPARAM
         cells = [ctypes.c_uint32.from_address(details.paDetails + i * details.cbDetails)
                  for i in range(details.cChannels)]
-        line, is_mute = endpoint.lines[control_id // 2], bool(control_id % 2)
+        lines = endpoint.lines
+        line = lines.destination if control_id < 2 else lines.source
+        is_mute = bool(control_id % 2)
         if get:
             for cell in cells:
                 cell.value = int(line.mute) if is_mute else line.volume
@@ -255,7 +278,6 @@ class Mixers:
             else:
                 line.volume = value
             opens = list(endpoint.opens.values())
-        endpoint.changed()
         for desc, open_flags in opens:
             desc.notify(open_flags, MM_MIXM_CONTROL_CHANGE, control_id)
         return MMSYSERR_NOERROR

@@ -12,7 +12,6 @@ channels (any sample width: that conversion is free, in the feeder).
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import threading
@@ -109,7 +108,7 @@ from audiodrv.ddk import (
     register_devnode,
     set_string,
 )
-from audiodrv.ddk.mixer import Endpoint, Mixers
+from audiodrv.ddk.mixer import Endpoint, Mixers, device_lines
 from audiodrv.engine import portaudio
 from audiodrv.engine.capture import Capture
 from audiodrv.engine.convert import Converter
@@ -175,21 +174,14 @@ class _Instance:
         self.desc.notify(self.flags, msg, p1)
 
     def apply_volume(self) -> None:
-        """Gain per device channel: this open's volume times the device's (B47, B48),
-        times its mixer's lines; a recording has its mixer's only."""
-        output = isinstance(self.client, Playback)
-        mixer = self.node.mixers.get(output)
-        mix = 1.0 if mixer is None else mixer.gain
-        if not output:
-            self.client.gain = mix
-            return
+        """Gain per device channel: this open's volume times the device's (B47, B48)."""
         mono = self.conv.app.channels == 1
         gains = []
         for volume, is_mono in ((self.volume, mono), (self.node.volume, False)):
             left, right = (volume & 0xFFFF) / 0xFFFF, (volume >> 16) / 0xFFFF
             gains.append((left, left if is_mono else right))
         self.client.gain = np.array(
-            [gains[0][c % 2] * gains[1][c % 2] * mix for c in range(self.stream.channels)],
+            [gains[0][c % 2] * gains[1][c % 2] for c in range(self.stream.channels)],
             dtype=np.float32)
 
     def on_lost(self) -> None:
@@ -411,10 +403,11 @@ class WaveDriver:
         if output:
             inst.client = Playback(ring, lambda hdr: self._done(inst, hdr), LEAD_FRAMES,
                                    conv.playback, inst.stream.block_bound, inst.watch)
+            inst.apply_volume()
         else:
             inst.client = Capture(ring, width, conv.from_device, inst.block_align,
                                   lambda hdr, n: self._data(inst, hdr, n), conv.reset)
-        inst.apply_volume()
+        inst.client.mix = device_lines(node.device.key, output)  # the mixer's gain stages
         inst.stream.attach(inst.client, inst.on_lost, paused=not output)
         if self.switch_interval:
             inst.release_switch_interval = hold_switch_interval(self.switch_interval)
@@ -487,26 +480,23 @@ class WaveDriver:
         """What the mixers control (ddk.mixer): per devnode, its output, then its input,
         as the device tables number the mixers."""
         endpoints = []
-        for node in self.nodes:
-            for output in (True, False):
-                nodes = self._devices(output)
-                if node not in nodes:
-                    continue
-                endpoint = node.mixers.get(output)
-                if endpoint is None:
-                    channels = (node.device.max_output_channels if output
-                                else node.device.max_input_channels)
-                    endpoint = node.mixers[output] = Endpoint(
-                        node.device.name, output, channels, node.dn, 0,
-                        functools.partial(self._mixer_changed, node))
-                endpoint.wave_id = nodes.index(node)  # a rescan may renumber
-                endpoints.append(endpoint)
+        with self._lock:
+            for node in self.nodes:
+                for output in (True, False):
+                    nodes = self._devices(output)
+                    if node not in nodes:
+                        continue
+                    endpoint = node.mixers.get(output)
+                    if endpoint is None:
+                        channels = (node.device.max_output_channels if output
+                                    else node.device.max_input_channels)
+                        endpoint = node.mixers[output] = Endpoint(
+                            node.device.name, output, channels, node.dn, 0,
+                            device_lines(node.device.key, output))
+                    wave_id = self._device_id(node, output)  # a rescan may renumber
+                    endpoint.wave_id = nodes.index(node) if wave_id is None else wave_id
+                    endpoints.append(endpoint)
         return endpoints
-
-    @staticmethod
-    def _mixer_changed(node: _Node) -> None:
-        for inst in list(node.opens):
-            inst.apply_volume()
 
     def mxdMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
                    dwParam2: Any) -> int:

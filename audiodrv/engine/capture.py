@@ -72,7 +72,7 @@ class Capture:
         self._buffers: deque[InBuffer] = deque()
         self._carry = b""  # converted bytes not yet placed (less than a frame, or no buffer)
         self.recorded = 0  # bytes placed in buffers since the last reset
-        self.gain = 1.0  # applied to the device frames as they are drained
+        self.mix: Any = None  # a gain stage (its ``gain``) applied as frames are drained
         self.dropped = 0  # bytes that arrived with no buffer queued
 
     def add(self, token: Any, view: memoryview) -> None:
@@ -92,8 +92,9 @@ class Capture:
         available = self.ring.read_available
         if available:
             frames = np.frombuffer(self.ring.read(available), dtype=np.float32)
-            if self.gain != 1.0:
-                frames = frames * np.float32(self.gain)
+            gain = 1.0 if self.mix is None else self.mix.gain
+            if gain != 1.0:
+                frames = frames * np.float32(gain)
             self._carry += self.convert(frames.reshape(-1, self.channels))
         done = []
         while True:

@@ -137,6 +137,7 @@ class Playback:
         self.resampler = resampler
         self.guard = guard
         self.gain = np.float32(1.0)  # scalar or per-channel array, applied as frames are written
+        self.mix: Any = None  # a further gain stage (its ``gain``), read at each write
         self._lock = threading.Lock()
         self._queue: deque[Block] = deque()  # blocks not completely written yet
         self._index = 0  # next block of _queue to write
@@ -316,7 +317,8 @@ class Playback:
     def _put(self, frames: np.ndarray) -> bool:
         """Write produced frames (the spill first); keep what the ring has no room for."""
         if frames is not self._spill:
-            frames = np.ascontiguousarray(frames * self.gain, dtype=np.float32)
+            gain = self.gain if self.mix is None else self.gain * np.float32(self.mix.gain)
+            frames = np.ascontiguousarray(frames * gain, dtype=np.float32)
             if self._spill is not None:
                 frames = np.concatenate([self._spill, frames])
         written = self.ring.write(frames) if len(frames) else 0

@@ -394,7 +394,8 @@ class _Stream:
     def feed_after(self, client: Any, frames: int) -> None:
         """Have the feeder service ``client`` once the callback has read ``frames`` more."""
         when = time.monotonic() + frames / self.samplerate
-        self.due[client] = when
+        with self.lock:
+            self.due[client] = when
         service.wake_by(when)
 
     def service_client(self, client: Any) -> None:
@@ -440,7 +441,8 @@ class _Stream:
         now = time.monotonic()
         wait = math.inf
         for client in list(self.clients):
-            due = self.due.get(client, now)
+            asked = self.due.get(client)  # a new float whenever someone asks anew
+            due = now if asked is None else asked
             if due > now + slack:
                 wait = min(wait, due - now)
                 continue
@@ -452,8 +454,14 @@ class _Stream:
                 after = math.inf if isinstance(client, Playback) else interval
             else:
                 after = frames / self.samplerate
-            self.due[client] = now + after
-            wait = min(wait, after)
+            with self.lock:
+                if client not in self.clients:
+                    continue  # detached meanwhile
+                # A write or a resume that asked meanwhile may want it sooner than this
+                # service found: the earlier wins.
+                again = self.due.get(client)
+                self.due[client] = now + after if again is asked else min(again, now + after)
+            wait = min(wait, self.due[client] - now)
         return wait
 
     def close(self) -> None:

@@ -198,11 +198,16 @@ def set_string(struct: Structure | Union, field: str, text: str) -> None:
     if isinstance(value, ctypes.Array):
         set_wstr(value, text)
         return
-    # A CHAR array reads back as bytes, not as an array object, so write through the
-    # structure: clear the whole field first so no stale bytes follow the NUL.
+    # A CHAR array reads back as bytes, and a c_wchar one (``wintypes.WCHAR`` of a caller's
+    # own structure: 4 bytes on Linux) as str, not as an array object, so write through the
+    # structure: clear the whole field first so no stale characters follow the NUL.
     descr = getattr(type(struct), field)
     ctypes.memset(ctypes.addressof(struct) + descr.offset, 0, descr.size)
-    setattr(struct, field, text.encode(ANSI_CODEPAGE, "replace")[: descr.size - 1])
+    if isinstance(value, str):
+        chars = descr.size // ctypes.sizeof(ctypes.c_wchar)
+        setattr(struct, field, text[: chars - 1])
+    else:
+        setattr(struct, field, text.encode(ANSI_CODEPAGE, "replace")[: descr.size - 1])
 
 
 def get_string(struct: Structure | Union, field: str) -> str:
@@ -223,6 +228,8 @@ def get_string(struct: Structure | Union, field: str) -> str:
     value = getattr(struct, field)
     if isinstance(value, ctypes.Array):
         return get_wstr(value)
+    if isinstance(value, str):  # a c_wchar array (see set_string)
+        return value
     return bytes(value).decode(ANSI_CODEPAGE, "replace")
 
 

@@ -93,22 +93,23 @@ def copy_fields(ours: ctypes.Structure, target: Any, size: int) -> None:
         return
     limit = ctypes.sizeof(target) if isinstance(target, ctypes.Structure) else size
     ours_type = type(ours)
+    anonymous = getattr(ours_type, "_anonymous_", ())
     for name, ctype in ours_type._fields_:
+        if name in anonymous:  # its members are the target's too, by their own names
+            copy_fields(getattr(ours, name), target, size)
+            continue
         target_field = getattr(type(target), name, None)
         if target_field is None or target_field.offset + target_field.size > min(size, limit):
             continue  # COMPAT: a short size fills only the fields that fit (B24).
         value = getattr(ours, name)
         if issubclass(ctype, ctypes.Array):  # a char array reads as bytes: the type tells
-            set_string(target, name, get_string(ours, name))
-        elif isinstance(value, ctypes.Structure):
+            if not isinstance(ours, ctypes.Union):  # a union's reserved DWORDs: its
+                set_string(target, name, get_string(ours, name))  # members carry the values
+        elif isinstance(value, (ctypes.Structure, ctypes.Union)):
             inner = getattr(target, name)
             copy_fields(value, inner, ctypes.sizeof(inner))
-        elif isinstance(value, ctypes.Union):  # overlapping DWORDs (MIXERCONTROL.Bounds)
-            inner = getattr(target, name)
-            ctypes.memmove(ctypes.addressof(inner), ctypes.addressof(value),
-                           min(ctypes.sizeof(inner), ctypes.sizeof(value)))
         else:
-            setattr(target, name, value)
+            setattr(target, name, 0 if value is None else value)  # a null c_void_p is None
 
 
 def get_caps(

@@ -38,6 +38,8 @@ from audiodrv.mmsystem import (
     MIXERCAPSW,
     MIXERCONTROLA,
     MIXERCONTROLDETAILS,
+    MIXERCONTROLDETAILS_LISTTEXTA,
+    MIXERCONTROLDETAILS_LISTTEXTW,
     MIXERCONTROLW,
     MIXERLINEA,
     MIXERLINECONTROLSA,
@@ -233,11 +235,12 @@ def mixerGetLineInfoA(hmxobj: Any, pmxl: Any, fdwInfo: int) -> int:
 
 
 def _elements(pointer: Any, stride: int, layout: type[Any]) -> tuple[type[Any], Any]:
-    """(element type, element getter) for an array the caller points at: typed pointers
-    give their own class, raw addresses ``layout`` every ``stride`` bytes."""
+    """(element type, element getter) for an array the caller points at, every ``stride``
+    bytes: of the pointer's own type for a typed pointer, else of ``layout``."""
     if isinstance(pointer, ctypes._Pointer):  # type: ignore[attr-defined]
-        return pointer._type_, pointer.__getitem__
-    address = getattr(pointer, "value", pointer)
+        layout, address = pointer._type_, ctypes.addressof(pointer.contents)
+    else:
+        address = getattr(pointer, "value", pointer)
     return layout, lambda i: layout.from_address(address + i * stride)
 
 
@@ -263,7 +266,9 @@ def _line_controls(hmxobj: Any, pmxlc: Any, fdwControls: int, ansi: bool) -> int
                               dwLineID=request.dwLineID, cControls=count,
                               cbmxctrl=ctypes.sizeof(MIXERCONTROLW),
                               pamxctrl=ctypes.addressof(controls))
-    ours.dwControlID = request.dwControlID  # dwControlType shares it
+    # The two share a union; a caller's own class may have declared only one of them.
+    ours.dwControlID = getattr(request, "dwControlID", None) or \
+        getattr(request, "dwControlType", 0)
     result = _send(hmxobj, fdwControls, MXDM_GETLINECONTROLS, ours, fdwControls)
     if result == MMSYSERR_NOERROR:
         request.dwLineID = ours.dwLineID  # found by control id
@@ -298,27 +303,39 @@ def _details(hmxobj: Any, pmxcd: Any, flags: int, get: bool, exact: bool) -> int
     if not details.paDetails or details.cbDetails < 4:
         return MMSYSERR_INVALPARAM  # B193, B196
     msg = MXDM_GETCONTROLDETAILS if get else MXDM_SETCONTROLDETAILS
-    if query != 0:  # list texts and custom values go to the driver as they are
-        return _send(hmxobj, flags, msg, details, flags)
+    if query == MIXER_SETCONTROLDETAILSF_CUSTOM and not get:
+        return _send(hmxobj, flags, msg, details, flags)  # the driver's own format
     count = details.cChannels * max(1, details.cMultipleItems)
     if not 0 < count <= _MOST_CELLS:
         return MMSYSERR_INVALPARAM
-    # Each value is a DWORD or LONG first in its cbDetails bytes: the driver gets them as
-    # a packed DWORD array of winmm's, whatever the caller's element type.
-    element, item = _elements(details.paDetails, details.cbDetails, ctypes.c_uint32)
+    listtext = query == MIXER_GETCONTROLDETAILSF_LISTTEXT
+    ours_type = MIXERCONTROLDETAILS_LISTTEXTW if listtext else ctypes.c_uint32
+    element, item = _elements(details.paDetails, details.cbDetails,
+                              (MIXERCONTROLDETAILS_LISTTEXTA if exact else
+                               MIXERCONTROLDETAILS_LISTTEXTW) if listtext else ctypes.c_uint32)
+    # The driver gets packed W list texts, or DWORD values (a value is a DWORD or LONG first
+    # in each of the caller's cbDetails bytes), in winmm's memory, loaded from the caller's:
+    # what the driver leaves alone is written back as it was.
+    cells = (ours_type * count)()
     field = element._fields_[0][0] if issubclass(element, ctypes.Structure) else "value"
-    cells = (ctypes.c_uint32 * count)()
-    if not get:
-        for i in range(count):
+    for i in range(count):
+        if listtext:
+            copy_fields(item(i), cells[i], ctypes.sizeof(ours_type))
+        else:
             cells[i] = getattr(item(i), field) & 0xFFFFFFFF
     ours = MIXERCONTROLDETAILS(cbStruct=ctypes.sizeof(MIXERCONTROLDETAILS),
                                dwControlID=details.dwControlID, cChannels=details.cChannels,
-                               cbDetails=4, paDetails=ctypes.addressof(cells))
+                               cbDetails=ctypes.sizeof(ours_type),
+                               paDetails=ctypes.addressof(cells))
     ours.cMultipleItems = details.cMultipleItems
     result = _send(hmxobj, flags, msg, ours, flags)
     if get and result == MMSYSERR_NOERROR:
         for i in range(count):
-            setattr(item(i), field, cells[i])
+            target = item(i)
+            if listtext:
+                copy_fields(cells[i], target, details.cbDetails)
+            else:
+                setattr(target, field, cells[i])
     return result
 
 

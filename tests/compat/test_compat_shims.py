@@ -54,6 +54,21 @@ def test_results_convert_as_ctypes_converts_them(windll):
     close.restype = None
     assert close(handle) is None
 
+    class MMRESULT(ctypes.c_uint):  # a subclass of a fundamental type stays an instance
+        pass
+
+    count = windll.winmm.waveOutGetNumDevs
+    count.restype = MMRESULT
+    assert isinstance(count(), MMRESULT)
+    count.restype = ctypes.c_int
+
+
+def test_simple_instances_go_by_value_and_a_null_handle_is_0():
+    got = []
+    probe = compat._Function("probe", lambda *args: got.append(args) or 0)
+    probe(wintypes.HANDLE(), wintypes.HANDLE(5), wintypes.DWORD(7), byref(wintypes.DWORD()))
+    assert got[0][:3] == (0, 5, 7) and type(got[0][3]).__name__ == "CArgObject"
+
 
 def test_an_auto_reset_event_releases_one_wait_per_set():
     handle = kernel32.CreateEventW(None, False, True, None)  # signaled from the start
@@ -79,13 +94,19 @@ def test_a_manual_reset_event_stays_set_until_reset():
         WAIT_FAILED)
 
 
-def test_a_named_event_is_shared_until_closed():
+def test_a_named_event_is_shared_until_its_last_handle_closes():
     first = kernel32.CreateEventW(None, True, False, "audiodrv-test")
-    assert kernel32.CreateEventA(None, False, False, b"audiodrv-test") == first
+    second = kernel32.CreateEventA(None, False, False, b"audiodrv-test")
+    assert second != first  # a handle of its own, to the same event
+    assert kernel32.SetEvent(first) == 1
+    assert kernel32.WaitForSingleObject(second, 0) == WAIT_OBJECT_0
+    assert kernel32.WaitForSingleObject(second, 0) == WAIT_OBJECT_0  # manual-reset, as made
     assert kernel32.CloseHandle(first) == 1
-    again = kernel32.CreateEventW(None, True, False, ctypes.c_wchar_p("audiodrv-test"))
-    assert again != first
-    assert kernel32.CloseHandle(again) == 1
+    assert kernel32.WaitForSingleObject(second, 0) == WAIT_OBJECT_0  # still open
+    assert kernel32.CloseHandle(second) == 1
+    fresh = kernel32.CreateEventW(None, False, False, ctypes.c_wchar_p("audiodrv-test"))
+    assert kernel32.WaitForSingleObject(fresh, 0) == WAIT_TIMEOUT  # a new event
+    assert kernel32.CloseHandle(fresh) == 1
 
 
 def test_an_event_handle_is_a_callback_event_target():
@@ -106,3 +127,42 @@ def test_performance_counter_and_tick_count():
     assert kernel32.QueryPerformanceCounter(None) == 0
     tick = kernel32.GetTickCount()
     assert 0 <= tick <= 0xFFFFFFFF
+
+
+def test_structures_declared_with_wintypes_receive_what_the_driver_filled():
+    """A Windows program's own W structures on Linux: 8-byte DWORDs, 4-byte WCHARs, its own
+    anonymous unions; filled by name from winmm's (Windows-layout) structures."""
+    from audiodrv.mmsystem import MIXERCONTROLW, WAVEOUTCAPSW, set_string
+    from audiodrv.winmm._device import copy_fields
+
+    class WAVEOUTCAPS(ctypes.Structure):
+        _fields_ = [("wMid", wintypes.WORD), ("wPid", wintypes.WORD),
+                    ("vDriverVersion", wintypes.UINT), ("szPname", wintypes.WCHAR * 32),
+                    ("dwFormats", wintypes.DWORD), ("wChannels", wintypes.WORD),
+                    ("wReserved1", wintypes.WORD), ("dwSupport", wintypes.DWORD)]
+
+    class _Range(ctypes.Structure):
+        _fields_ = [("dwMinimum", wintypes.DWORD), ("dwMaximum", wintypes.DWORD)]
+
+    class _Bounds(ctypes.Union):
+        _anonymous_ = ("range",)
+        _fields_ = [("range", _Range), ("dwReserved", wintypes.DWORD * 6)]
+
+    class MIXERCONTROL(ctypes.Structure):
+        _fields_ = [("cbStruct", wintypes.DWORD), ("dwControlID", wintypes.DWORD),
+                    ("dwControlType", wintypes.DWORD), ("fdwControl", wintypes.DWORD),
+                    ("cMultipleItems", wintypes.DWORD), ("szShortName", wintypes.WCHAR * 16),
+                    ("szName", wintypes.WCHAR * 64), ("Bounds", _Bounds)]
+
+    caps = WAVEOUTCAPSW(dwFormats=0x8000, wChannels=2)
+    set_string(caps, "szPname", "system")
+    theirs = WAVEOUTCAPS()
+    copy_fields(caps, theirs, ctypes.sizeof(theirs))
+    assert (theirs.szPname, theirs.dwFormats, theirs.wChannels) == ("system", 0x8000, 2)
+    control = MIXERCONTROLW(dwControlID=2)
+    set_string(control, "szName", "Volume")
+    control.Bounds.dwMaximum = 0xFFFF
+    mine = MIXERCONTROL()
+    copy_fields(control, mine, ctypes.sizeof(mine))
+    assert (mine.dwControlID, mine.szName, mine.Bounds.dwMinimum, mine.Bounds.dwMaximum) == (
+        2, "Volume", 0, 0xFFFF)

@@ -99,3 +99,35 @@ def test_a_client_due_before_the_feeder_wakes_wakes_it():
     service._wakes_at = 0.0  # in a pass, which may have read the old due time
     service.wake_by(time.monotonic() + 0.2)
     assert service._wake.is_set()
+
+
+def test_a_due_time_asked_during_a_service_is_not_lost():
+    """The feeder services a new client (nothing queued: not due again) while the
+    application writes and asks for a service in 10 ms: that request must stand.  A client
+    detached during its service gets no due time back."""
+    stream = portaudio._Stream.__new__(portaudio.OutputStream)  # no PortAudio stream
+    stream.samplerate, stream.lost, stream.checks = 48000, False, None
+    stream.lock, stream.paused, stream.due = threading.RLock(), set(), {}
+    stream.service_client = lambda client: None  # type: ignore[method-assign]
+
+    class Writing(_Client):
+        def service(self) -> int | None:
+            super().service()
+            if self.serviced == 1:  # the application writes during the first service
+                stream.feed_after(self, 480)
+            if self.serviced == 3:  # and closes during the third
+                del stream.clients[self]
+                stream.due.pop(self, None)
+            return None
+
+    client = Writing(None)
+    stream.clients = {client: None}
+    assert stream.service(0.05, 0.001) <= 0.011  # it looks again in 10 ms, not never
+    assert stream.due[client] - time.monotonic() <= 0.01
+    stream.due[client] -= 0.01
+    stream.service(0.05, 0.001)
+    assert client.serviced == 2
+    assert 0.04 < stream.due[client] - time.monotonic() <= 0.05  # not a playback: interval
+    stream.due[client] = 0.0
+    stream.service(0.05, 0.001)
+    assert client.serviced == 3 and client not in stream.due

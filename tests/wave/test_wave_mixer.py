@@ -65,6 +65,7 @@ from audiodrv.mmsystem import (
     MMSYSERR_INVALPARAM,
     MMSYSERR_NOERROR,
     MMSYSERR_NOTSUPPORTED,
+    WAVE_MAPPER,
     get_string,
 )
 
@@ -291,6 +292,18 @@ def test_output_volume_and_mute_are_heard(mixers):
     assert muted < 0.001  # the destination's mute
     assert abs(half / full - 0x8000 / 0xFFFF) < 0.02  # the source's volume
     assert abs(quarter / full - 0x4000 / 0xFFFF) < 0.02  # the destination's, source back up
+
+
+def test_an_open_through_the_mapper_goes_through_the_same_stages(mixers):
+    direct = mixers.open_out(wave_format())  # makes the stream, for the loopback
+    assert direct.result == MMSYSERR_NOERROR
+    mapped = mixers.open_out(wave_format(), device_id=WAVE_MAPPER)
+    assert mapped.result == MMSYSERR_NOERROR
+    assert details(OUT, 2, 0x8000)[0] == MMSYSERR_NOERROR
+    rec = mixers.record(1.5)
+    mapped.play(tone(1000, 0.3))
+    mapped.wait_done()
+    assert abs(peak(rec.stop()) - 0.25) < 0.02  # 0.5 of the tone's 0.5
 
 
 def test_input_volume_scales_the_recording(mixers):
