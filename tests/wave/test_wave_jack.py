@@ -194,8 +194,12 @@ def test_an_impulse_comes_back_at_a_stable_absolute_offset(wave, jack_server):
             [0, 0, 0]
     measured = [g - k - (t - start) * RATE for g, k, t in zip(got, offsets, latencies,
                                                               strict=True)]
-    # Not a period apart: the stream times jitter by tens of microseconds on this server.
-    assert max(measured) - min(measured) < jack_server.period // 2, measured
+    # Within half a period: the stream times jitter by tens of microseconds on this server.
+    # JACK's own xruns excuse a whole period each, as in assert_spacing.
+    half, period = jack_server.period // 2, jack_server.period
+    residues = [(m - measured[0] + half) % period - half for m in measured]
+    jumps = sum(abs(m - measured[0]) >= half for m in measured)
+    assert max(map(abs, residues)) < half and jumps <= jack_server.xruns - xruns, measured
 
 
 def ramp_frames(start: int, n: int) -> np.ndarray:
