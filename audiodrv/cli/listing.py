@@ -7,10 +7,14 @@ import ctypes
 from audiodrv.core.devclass import DeviceClass
 from audiodrv.core.system import get_system
 from audiodrv.mmsystem import (
+    AUXCAPSW,
+    AUXDM_GETDEVCAPS,
     MIDIINCAPSW,
     MIDIOUTCAPSW,
     MIDM_GETDEVCAPS,
+    MIXERCAPSW,
     MODM_GETDEVCAPS,
+    MXDM_GETDEVCAPS,
     WAVE_MAPPER,
     WAVEINCAPSW,
     WAVEOUTCAPSW,
@@ -24,6 +28,8 @@ _CAPS = {
     DeviceClass.WAVEIN: (WAVEINCAPSW, WIDM_GETDEVCAPS),
     DeviceClass.MIDIOUT: (MIDIOUTCAPSW, MODM_GETDEVCAPS),
     DeviceClass.MIDIIN: (MIDIINCAPSW, MIDM_GETDEVCAPS),
+    DeviceClass.MIXER: (MIXERCAPSW, MXDM_GETDEVCAPS),
+    DeviceClass.AUX: (AUXCAPSW, AUXDM_GETDEVCAPS),
 }
 
 

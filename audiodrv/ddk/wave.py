@@ -115,7 +115,7 @@ from audiodrv.engine.convert import Converter
 from audiodrv.engine.formats import SampleFormat
 from audiodrv.engine.playback import Block, Playback
 
-__all__ = ["WaveDriver"]
+__all__ = ["WaveDriver", "fill_position", "sample_format"]
 
 log = logging.getLogger("audiodrv.driver.wave")
 
@@ -197,15 +197,17 @@ class _Instance:
         self.stream.checks.arrange(self.client, frames)
         return True
 
-    def fill_position(self, mmt: Any, frames: int) -> None:
-        """Answer in the requested unit when supported, else in bytes (spec choice)."""
-        if mmt.wType == TIME_SAMPLES:
-            mmt.u.sample = frames
-        elif mmt.wType == TIME_MS:
-            mmt.u.ms = frames * 1000 // self.conv.app.rate
-        else:
-            mmt.wType = TIME_BYTES
-            mmt.u.cb = frames * self.block_align
+
+def fill_position(mmt: Any, frames: int, rate: int, block_align: int) -> None:
+    """A position of ``frames`` application frames in the unit asked for when supported,
+    else in bytes (spec choice)."""
+    if mmt.wType == TIME_SAMPLES:
+        mmt.u.sample = frames
+    elif mmt.wType == TIME_MS:
+        mmt.u.ms = frames * 1000 // rate
+    else:
+        mmt.wType = TIME_BYTES
+        mmt.u.cb = frames * block_align
 
 
 class _Checks:
@@ -592,7 +594,7 @@ class WaveDriver:
             self._serviced(inst, playback.service())
             return MMSYSERR_NOERROR
         if uMsg == WODM_GETPOS:
-            inst.fill_position(dwParam1, playback.played)
+            fill_position(dwParam1, playback.played, inst.conv.app.rate, inst.block_align)
             return MMSYSERR_NOERROR
         return self._instance_common(inst, uMsg, dwParam1, dwParam2, output=True)
 
@@ -676,7 +678,8 @@ class WaveDriver:
             # What the device captured: in buffers, plus what waits in the ring for the feeder.
             captured = capture.position(
                 lambda frames: inst.conv.app_frames(frames) * inst.block_align)
-            inst.fill_position(dwParam1, captured // inst.block_align)
+            fill_position(dwParam1, captured // inst.block_align, inst.conv.app.rate,
+                          inst.block_align)
             return MMSYSERR_NOERROR
         return self._instance_common(inst, uMsg, dwParam1, dwParam2, output=False)
 

@@ -36,6 +36,7 @@ def test_smoke_starts_its_own_server_and_passes(user_env):
     out = result.stdout
     assert "starting a private JACK dummy server" in out
     assert re.search(r"waveout\s+0\s+system\s+sndpa\.drv", out)
+    assert re.search(r"mixer\s+1\s+system\s+sndpa\.drv", out)  # the input's mixer
     assert re.search(r"loopback\s+system -> system\s+ok", out)
     assert "sample-exact spacing" in out
     assert re.search(r"MIDI output\s+MIDI mapper\s+ok", out)  # the synth, through the mapper

@@ -1,0 +1,115 @@
+"""RTP output (RFC 3550, with the L16 payload of RFC 3551): what a playback writes into a
+ring goes out as UDP packets of big-endian 16-bit samples, at the pace of real time.
+
+A :class:`RtpSender` owns the ring and a thread that, every ``packet_frames`` of wall-clock
+time, reads up to that many frames and sends them as one packet.  While nothing is queued
+(or the sender is paused) the RTP timestamp still advances, as the media clock does, and the
+first packet after such a gap carries the marker bit, so a receiver plays the gap as
+silence.  :func:`sdp` describes the stream for receivers that want a session file.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from audiodrv.engine.portaudio import RingBuffer
+
+__all__ = ["RtpSender", "sdp"]
+
+log = logging.getLogger("audiodrv.engine.rtp")
+
+RING_FRAMES = 1 << 15  # power of two (PortAudio's ring)
+
+
+def sdp(address: tuple[str, int], rate: int, channels: int, payload_type: int,
+        ptime_ms: float, name: str = "audiodrv") -> str:
+    """A session description (RFC 8866) of the stream a sender with these settings sends."""
+    host, port = address
+    return "\r\n".join([
+        "v=0", f"o=- {random.getrandbits(32)} 1 IN IP4 {host}", f"s={name}",
+        f"c=IN IP4 {host}", "t=0 0", f"m=audio {port} RTP/AVP {payload_type}",
+        f"a=rtpmap:{payload_type} L16/{rate}/{channels}", f"a=ptime:{ptime_ms:g}", "",
+    ])
+
+
+class RtpSender:
+    """Packets of up to ``packet_frames`` frames from ``ring`` to ``address``, paced.
+
+    ``after_packet`` runs on the sender's thread after each period (set it to the
+    playback's service: completions and top-ups).  :meth:`hold` pauses the reading; every
+    read is under ``lock``, so a reset holding it sees the ring untouched.
+    """
+
+    def __init__(self, address: tuple[str, int], rate: int, channels: int,
+                 packet_frames: int, payload_type: int) -> None:
+        self.address, self.rate, self.channels = address, rate, channels
+        self.packet_frames, self.payload_type = packet_frames, payload_type
+        self.after_packet: Callable[[], object] = lambda: None
+        self.ring = RingBuffer(4 * channels, RING_FRAMES)
+        self.lock = threading.Lock()
+        self.held = False
+        self.sent_packets = self.sent_frames = 0
+        self.errors = 0  # packets the network refused (logged once)
+        self._seq = random.getrandbits(16)
+        self._timestamp = random.getrandbits(32)
+        self._ssrc = random.getrandbits(32)
+        self._marker = True
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="audiodrv-rtp", daemon=True)
+        self._thread.start()
+
+    def hold(self, held: bool) -> None:
+        with self.lock:
+            self.held = held
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        self._socket.close()
+
+    def _run(self) -> None:
+        step = self.packet_frames / self.rate
+        due = time.monotonic() + step
+        while not self._stop.wait(max(0.0, due - time.monotonic())):
+            with self.lock:
+                ready = 0 if self.held else min(self.ring.read_available, self.packet_frames)
+                if ready:
+                    self._send(np.frombuffer(self.ring.read(ready), dtype=np.float32))
+                else:
+                    self._timestamp = (self._timestamp + self.packet_frames) & 0xFFFFFFFF
+                    self._marker = True  # a gap: the next packet starts a talkspurt
+            try:
+                self.after_packet()
+            except Exception:
+                log.exception("rtp: servicing the playback failed")
+            due += step
+            if due < time.monotonic() - 0.1:  # this thread stalled: start afresh, don't burst
+                due = time.monotonic() + step
+
+    def _send(self, samples: np.ndarray) -> None:
+        frames = len(samples) // self.channels
+        # The scale 16-bit PCM was decoded with: 16-bit input goes out bit for bit.
+        pcm = np.clip(np.round(samples * 32768), -32768, 32767).astype(">i2").tobytes()
+        header = struct.pack("!BBHII", 0x80, (0x80 if self._marker else 0) | self.payload_type,
+                             self._seq, self._timestamp, self._ssrc)
+        try:
+            self._socket.sendto(header + pcm, self.address)
+        except OSError as exc:
+            if not self.errors:
+                log.warning("rtp: sending to %s:%d failed: %s", *self.address, exc)
+            self.errors += 1
+        self._seq = (self._seq + 1) & 0xFFFF
+        self._timestamp = (self._timestamp + frames) & 0xFFFFFFFF
+        self._marker = False
+        self.sent_packets += 1
+        self.sent_frames += frames
