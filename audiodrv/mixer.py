@@ -78,47 +78,36 @@ class Mixer:
         check(call(self.handle, ctypes.byref(details), MIXER_OBJECTF_HMIXER))
         return cell.value
 
-    def _gain(self, line: int) -> float:
+    @staticmethod
+    def _volume(line: int, doc: str) -> property:
         key = (line, MIXERCONTROL_CONTROLTYPE_VOLUME)
-        return self._value(key) / self._controls[key][1]
 
-    def _set_gain(self, line: int, gain: float) -> None:
-        key = (line, MIXERCONTROL_CONTROLTYPE_VOLUME)
-        self._value(key, round(min(max(gain, 0.0), 1.0) * self._controls[key][1]))
+        def get(self: Mixer) -> float:
+            return self._value(key) / self._controls[key][1]
 
-    @property
-    def master_volume(self) -> float:
-        """The destination line's volume, 0.0 to 1.0."""
-        return self._gain(MIXER_GETLINEINFOF_DESTINATION)
+        def set_(self: Mixer, gain: float) -> None:
+            self._value(key, round(min(max(gain, 0.0), 1.0) * self._controls[key][1]))
 
-    @master_volume.setter
-    def master_volume(self, gain: float) -> None:
-        self._set_gain(MIXER_GETLINEINFOF_DESTINATION, gain)
+        return property(get, set_, doc=doc)
 
-    @property
-    def volume(self) -> float:
-        """The source line's volume (the wave output, or the microphone), 0.0 to 1.0."""
-        return self._gain(MIXER_GETLINEINFOF_SOURCE)
+    @staticmethod
+    def _mute(line: int, doc: str) -> property:
+        key = (line, MIXERCONTROL_CONTROLTYPE_MUTE)
 
-    @volume.setter
-    def volume(self, gain: float) -> None:
-        self._set_gain(MIXER_GETLINEINFOF_SOURCE, gain)
+        def get(self: Mixer) -> bool:
+            return bool(self._value(key))
 
-    @property
-    def master_mute(self) -> bool:
-        return bool(self._value((MIXER_GETLINEINFOF_DESTINATION, MIXERCONTROL_CONTROLTYPE_MUTE)))
+        def set_(self: Mixer, muted: bool) -> None:
+            self._value(key, int(muted))
 
-    @master_mute.setter
-    def master_mute(self, muted: bool) -> None:
-        self._value((MIXER_GETLINEINFOF_DESTINATION, MIXERCONTROL_CONTROLTYPE_MUTE), int(muted))
+        return property(get, set_, doc=doc)
 
-    @property
-    def mute(self) -> bool:
-        return bool(self._value((MIXER_GETLINEINFOF_SOURCE, MIXERCONTROL_CONTROLTYPE_MUTE)))
-
-    @mute.setter
-    def mute(self, muted: bool) -> None:
-        self._value((MIXER_GETLINEINFOF_SOURCE, MIXERCONTROL_CONTROLTYPE_MUTE), int(muted))
+    master_volume = _volume(MIXER_GETLINEINFOF_DESTINATION,
+                            "The destination line's volume, 0.0 to 1.0.")
+    volume = _volume(MIXER_GETLINEINFOF_SOURCE,
+                     "The source line's volume (the wave output, or the microphone).")
+    master_mute = _mute(MIXER_GETLINEINFOF_DESTINATION, "Whether the destination is muted.")
+    mute = _mute(MIXER_GETLINEINFOF_SOURCE, "Whether the source line is muted.")
 
     def close(self) -> None:
         if self.handle is not None:

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from audiodrv.core.system import reset_system
 from audiodrv.engine.jackserver import JackServer, jackd_available
 
 _JACK_FIXTURES = ("jack_server", "make_jack_server")
@@ -88,6 +90,12 @@ def jack_server() -> Iterator[JackServer]:
     try:
         yield server
     finally:
+        # PortAudio cannot close a JACK client once its server is gone (at exit it would
+        # abort on an assertion): what the last tests left initialised goes first.
+        portaudio = sys.modules.get("audiodrv.engine.portaudio")
+        if portaudio is not None:
+            reset_system()
+            portaudio.terminate()
         server.stop()  # also restores JACK_DEFAULT_SERVER and friends
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from audiodrv.core.handles import kernel_objects
@@ -102,28 +103,24 @@ def CreateEventW(lpEventAttributes: Any, bManualReset: int, bInitialState: int,
 CreateEventA = CreateEventW
 
 
-def SetEvent(hEvent: Any) -> int:
+def _change(hEvent: Any, change: Callable[[Event], None]) -> int:
     event = _event(hEvent)
     if event is None:
         return 0
-    event.set()
+    change(event)
     return 1
+
+
+def SetEvent(hEvent: Any) -> int:
+    return _change(hEvent, Event.set)
 
 
 def ResetEvent(hEvent: Any) -> int:
-    event = _event(hEvent)
-    if event is None:
-        return 0
-    event.reset()
-    return 1
+    return _change(hEvent, Event.reset)
 
 
 def PulseEvent(hEvent: Any) -> int:
-    event = _event(hEvent)
-    if event is None:
-        return 0
-    event.pulse()
-    return 1
+    return _change(hEvent, Event.pulse)
 
 
 def WaitForSingleObject(hHandle: Any, dwMilliseconds: int) -> int:

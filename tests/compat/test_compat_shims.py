@@ -57,10 +57,10 @@ def test_results_convert_as_ctypes_converts_them(windll):
     class MMRESULT(ctypes.c_uint):  # a subclass of a fundamental type stays an instance
         pass
 
-    count = windll.winmm.waveOutGetNumDevs
-    count.restype = MMRESULT
-    assert isinstance(count(), MMRESULT)
-    count.restype = ctypes.c_int
+    ticks = windll.kernel32.GetTickCount
+    ticks.restype = MMRESULT
+    assert isinstance(ticks(), MMRESULT)
+    ticks.restype = ctypes.c_int
 
 
 def test_simple_instances_go_by_value_and_a_null_handle_is_0():
