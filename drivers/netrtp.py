@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from audiodrv.ddk import (
     MMSYSERR_ALLOCATED,
     MMSYSERR_BADDEVICEID,
     MMSYSERR_NOERROR,
+    MMSYSERR_NOTENABLED,
     MMSYSERR_NOTSUPPORTED,
     STANDARD_FORMATS,
     WAVE_FORMAT_DIRECT,
@@ -109,6 +111,7 @@ class _Driver:
         self.settings = _Settings()
         self.dn = 0
         self.open: _Open | None = None
+        self._lock = threading.Lock()  # one open at a time, even two opening at once
 
     def DriverProc(self, dwDriverID: Any, hDriver: int, msg: int, lParam1: Any,
                    lParam2: Any) -> int:
@@ -140,8 +143,11 @@ class _Driver:
         s.sdp = text.get("sdp", "")
         self.settings = s
         if s.sdp:
-            Path(s.sdp).write_text(sdp((s.host, s.port), s.rate, s.channels, s.payload,
-                                       s.ptime))
+            try:
+                Path(s.sdp).write_text(sdp((s.host, s.port), s.rate, s.channels, s.payload,
+                                           s.ptime))
+            except OSError as exc:
+                log.warning("[%s] sdp=%s not written: %s", SECTION, s.sdp, exc)
 
     def wodMessage(self, uDeviceID: int, uMsg: int, dwUser: Any, dwParam1: Any,
                    dwParam2: Any) -> int:
@@ -201,17 +207,23 @@ class _Driver:
             return WAVERR_BADFORMAT
         if flags & WAVE_FORMAT_QUERY:
             return MMSYSERR_NOERROR
-        if self.open is not None:
-            return MMSYSERR_ALLOCATED
-        conv = Converter(app, s.rate, s.channels)
-        packet = max(1, round(s.rate * s.ptime / 1000))
-        sender = RtpSender((s.host, s.port), s.rate, s.channels, packet, s.payload)
-        playback = Playback(sender.ring, lambda hdr: None, s.rate * LEAD_MS // 1000,
-                            conv.playback, packet)
-        inst = _Open(desc, flags, conv, desc.lpFormat.Format.nBlockAlign, sender, playback)
-        playback.on_done = functools.partial(self._done, inst)
-        sender.after_packet = playback.service  # completions and top-ups, every packet
-        self.open = inst
+        with self._lock:
+            if self.open is not None:
+                return MMSYSERR_ALLOCATED
+            try:
+                sender = RtpSender((s.host, s.port), s.rate, s.channels,
+                                   max(1, round(s.rate * s.ptime / 1000)), s.payload)
+            except OSError as exc:  # a destination name that does not resolve
+                log.warning("cannot send to %s:%d: %s", s.host, s.port, exc)
+                return MMSYSERR_NOTENABLED
+            conv = Converter(app, s.rate, s.channels)
+            playback = Playback(sender.ring, lambda hdr: None, s.rate * LEAD_MS // 1000,
+                                conv.playback, sender.packet_frames)
+            inst = _Open(desc, flags, conv, desc.lpFormat.Format.nBlockAlign, sender,
+                         playback)
+            playback.on_done = functools.partial(self._done, inst)
+            sender.after_packet = playback.service  # completions and top-ups, every packet
+            self.open = inst
         slot.value = inst
         inst.notify(WOM_OPEN)
         return MMSYSERR_NOERROR
@@ -225,7 +237,8 @@ class _Driver:
         if inst.playback.busy:
             return WAVERR_STILLPLAYING
         inst.sender.close()
-        self.open = None
+        with self._lock:
+            self.open = None
         inst.notify(WOM_CLOSE)
         return MMSYSERR_NOERROR
 

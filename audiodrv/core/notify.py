@@ -68,7 +68,8 @@ class Notifier:
     """One thread that delivers notifications in the order they were posted, and runs
     drivers' timed calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "audiodrv-notifier") -> None:
+        self.name = name
         self._queue: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = (
             queue.SimpleQueue()
         )
@@ -136,7 +137,7 @@ class Notifier:
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, name="audiodrv-notifier", daemon=True
+                    target=self._run, name=self.name, daemon=True
                 )
                 self._thread.start()
 

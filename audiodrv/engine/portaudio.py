@@ -460,8 +460,9 @@ class _Stream:
                 # A write or a resume that asked meanwhile may want it sooner than this
                 # service found: the earlier wins.
                 again = self.due.get(client)
-                self.due[client] = now + after if again is asked else min(again, now + after)
-            wait = min(wait, self.due[client] - now)
+                due = now + after if again is asked else min(again, now + after)
+                self.due[client] = due
+            wait = min(wait, due - now)
         return wait
 
     def close(self) -> None:

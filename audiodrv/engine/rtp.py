@@ -2,10 +2,11 @@
 ring goes out as UDP packets of big-endian 16-bit samples, at the pace of real time.
 
 A :class:`RtpSender` owns the ring and a thread that, every ``packet_frames`` of wall-clock
-time, reads up to that many frames and sends them as one packet.  While nothing is queued
-(or the sender is paused) the RTP timestamp still advances, as the media clock does, and the
-first packet after such a gap carries the marker bit, so a receiver plays the gap as
-silence.  :func:`sdp` describes the stream for receivers that want a session file.
+time, sends one packet of that many frames: what the ring holds, the rest silence (the
+application was late or is at its end), so the timestamps stay on the media clock.  While
+nothing is queued (or the sender is paused) no packet goes out but the timestamp still
+advances, and the first packet after such a gap carries the marker bit, so a receiver
+plays the gap as silence.  :func:`sdp` describes the stream for receivers that want a session file.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = ["RtpSender", "sdp"]
 log = logging.getLogger("audiodrv.engine.rtp")
 
 RING_FRAMES = 1 << 15  # power of two (PortAudio's ring)
+MAX_PAYLOAD = 65000  # bytes: what one UDP datagram carries, headers aside
 
 
 def sdp(address: tuple[str, int], rate: int, channels: int, payload_type: int,
@@ -50,8 +52,10 @@ class RtpSender:
 
     def __init__(self, address: tuple[str, int], rate: int, channels: int,
                  packet_frames: int, payload_type: int) -> None:
-        self.address, self.rate, self.channels = address, rate, channels
-        self.packet_frames, self.payload_type = packet_frames, payload_type
+        # The name is looked up once: not on the paced thread for every packet.
+        self.address = (socket.gethostbyname(address[0]), address[1])
+        self.rate, self.channels, self.payload_type = rate, channels, payload_type
+        self.packet_frames = min(packet_frames, MAX_PAYLOAD // (2 * channels))
         self.after_packet: Callable[[], object] = lambda: None
         self.ring = RingBuffer(4 * channels, RING_FRAMES)
         self.lock = threading.Lock()
@@ -84,7 +88,10 @@ class RtpSender:
             with self.lock:
                 ready = 0 if self.held else min(self.ring.read_available, self.packet_frames)
                 if ready:
-                    self._send(np.frombuffer(self.ring.read(ready), dtype=np.float32))
+                    samples = np.zeros(self.packet_frames * self.channels, dtype=np.float32)
+                    samples[:ready * self.channels] = np.frombuffer(self.ring.read(ready),
+                                                                    dtype=np.float32)
+                    self._send(samples)
                 else:
                     self._timestamp = (self._timestamp + self.packet_frames) & 0xFFFFFFFF
                     self._marker = True  # a gap: the next packet starts a talkspurt

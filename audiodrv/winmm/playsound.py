@@ -12,11 +12,13 @@ plays nothing and returns FALSE, as Windows does for a missing sound with
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import struct
 import threading
 from typing import Any
 
+from audiodrv.core.notify import notifier
 from audiodrv.mmsystem import (
     CALLBACK_EVENT,
     MMSYSERR_NOERROR,
@@ -48,12 +50,15 @@ from audiodrv.winmm.wave import (
 
 __all__ = ["PlaySound", "PlaySoundA", "PlaySoundW", "sndPlaySoundA", "sndPlaySoundW"]
 
+log = logging.getLogger("audiodrv.winmm")
+
 
 class _Sound:
     """One sound queued on its own waveOut handle."""
 
     def __init__(self, fmt: ctypes.Structure, data: bytes, loop: bool) -> None:
         self.done = threading.Event()
+        self._closing = threading.Lock()
         self._buffer = ctypes.create_string_buffer(data, len(data))
         self.hdr = WAVEHDR(lpData=ctypes.addressof(self._buffer), dwBufferLength=len(data))
         if loop:
@@ -72,7 +77,7 @@ class _Sound:
 
     @property
     def playing(self) -> bool:
-        return self.ok and not self.hdr.dwFlags & WHDR_DONE
+        return self.ok and self.handle.value is not None and not self.hdr.dwFlags & WHDR_DONE
 
     def wait(self) -> None:
         while self.playing:
@@ -80,17 +85,32 @@ class _Sound:
             self.done.clear()
 
     def close(self) -> None:
-        """Stop (every header comes back done), then let the device go."""
-        if self.handle.value is None:
-            return
-        waveOutReset(self.handle.value)
-        waveOutUnprepareHeader(self.handle.value, ctypes.byref(self.hdr), ctypes.sizeof(WAVEHDR))
-        waveOutClose(self.handle.value)
-        self.handle.value = None
+        """Stop (every header comes back done), then let the device go; once."""
+        with self._closing:
+            if self.handle.value is None:
+                return
+            waveOutReset(self.handle.value)
+            waveOutUnprepareHeader(self.handle.value, ctypes.byref(self.hdr),
+                                   ctypes.sizeof(WAVEHDR))
+            waveOutClose(self.handle.value)
+            self.handle.value = None
 
 
-_lock = threading.Lock()  # one PlaySound at a time changes what plays
+# What plays now.  Changed under the lock, closed outside it: closing waits for the
+# notifier, which may itself be in a PlaySound (a callback's).
+_lock = threading.Lock()
 _current: _Sound | None = None
+
+
+def _replace(sound: _Sound | None, only: _Sound | None = None) -> None:
+    """Make ``sound`` the one playing (``only``: if that one still is) and stop the other."""
+    global _current
+    with _lock:
+        if only is not None and _current is not only:
+            return
+        old, _current = _current, sound
+    if old is not None and old is not sound:
+        old.close()
 
 
 def _riff(image: bytes) -> tuple[ctypes.Structure, bytes] | None:
@@ -116,66 +136,75 @@ def _riff(image: bytes) -> tuple[ctypes.Structure, bytes] | None:
 
 def _image(sound: Any, flags: int) -> bytes | None:
     """The RIFF image ``sound`` names: a file, or memory (bytes, a buffer, an address)."""
+    if flags & SND_RESOURCE == SND_RESOURCE or \
+            flags & (SND_ALIAS | SND_ALIAS_ID) and not flags & SND_FILENAME:
+        return None  # no resources, no system sounds (SND_RESOURCE has SND_MEMORY's bit)
     if flags & SND_MEMORY:
-        if isinstance(sound, (bytes, bytearray)):
+        if isinstance(sound, (bytes, bytearray, memoryview)):
             return bytes(sound)
-        address = sound if isinstance(sound, int) else ctypes.addressof(sound)
+        if isinstance(sound, ctypes.Array):
+            address = ctypes.addressof(sound)
+        elif isinstance(sound, (ctypes.c_void_p, ctypes.c_char_p, ctypes._Pointer)):
+            address = ctypes.cast(sound, ctypes.c_void_p).value or 0
+        else:
+            address = sound if isinstance(sound, int) else 0
+        if not address:
+            return None
         size = ctypes.c_uint32.from_address(address + 4).value + 8
         return ctypes.string_at(address, size)
-    if flags & (SND_ALIAS | SND_ALIAS_ID | SND_RESOURCE) and not flags & SND_FILENAME:
-        return None  # no system sounds, no resources
     name = getattr(sound, "value", sound)
     if isinstance(name, bytes):
-        name = name.decode("cp1252", "replace")
+        name = os.fsdecode(name)
     if not isinstance(name, str) or not os.path.isfile(name):
         return None
-    with open(name, "rb") as f:
-        return f.read()
+    try:
+        with open(name, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def PlaySoundW(pszSound: Any, hmod: Any, fdwSound: int) -> int:
-    """Play a WAV file or memory image; TRUE (1) when it plays (or played, synchronously)."""
-    global _current
+    """Play a WAV file or memory image; TRUE (1) when it plays (or played, synchronously).
+
+    A synchronous sound asked for on the notifier thread (in a device callback) is refused
+    with FALSE: its completion is delivered by that very thread, so it would never end.
+    """
     sound = getattr(pszSound, "value", pszSound)
-    with _lock:
-        if not sound or fdwSound & SND_PURGE:
-            if _current is not None:
-                _current.close()
-                _current = None
-            return 1
-        if fdwSound & SND_NOSTOP and _current is not None and _current.playing:
-            return 0
-        if fdwSound & SND_LOOP and not fdwSound & SND_ASYNC:
-            return 0  # a loop without SND_ASYNC would never return
-        image = _image(pszSound, fdwSound)
-        parsed = None if image is None else _riff(image)
-        if _current is not None:
-            _current.close()
-            _current = None
-        if parsed is None:
-            return 0
-        playing = _Sound(*parsed, loop=bool(fdwSound & SND_LOOP))
-        if not playing.ok:
-            return 0
-        if fdwSound & SND_ASYNC:
-            _current = playing
-            if not fdwSound & SND_LOOP:
-                threading.Thread(target=_finish, args=(playing,), name="audiodrv-playsound",
-                                 daemon=True).start()
-            return 1
-    playing.wait()
-    playing.close()
+    if not sound or fdwSound & SND_PURGE:
+        _replace(None)
+        return 1
+    if fdwSound & SND_LOOP and not fdwSound & SND_ASYNC:
+        return 0  # a loop without SND_ASYNC would never return
+    if not fdwSound & SND_ASYNC and notifier.is_notifier_thread():
+        log.warning("PlaySound: a synchronous sound from a device callback would never end")
+        return 0
+    current = _current
+    if fdwSound & SND_NOSTOP and current is not None and current.playing:
+        return 0
+    _replace(None)  # the sound playing stops first, whether the new one plays or not
+    image = _image(pszSound, fdwSound)
+    parsed = None if image is None else _riff(image)
+    if parsed is None:
+        return 0
+    playing = _Sound(*parsed, loop=bool(fdwSound & SND_LOOP))
+    if not playing.ok:
+        return 0
+    _replace(playing)
+    if fdwSound & SND_ASYNC:
+        if not fdwSound & SND_LOOP:
+            threading.Thread(target=_finish, args=(playing,), name="audiodrv-playsound",
+                             daemon=True).start()
+        return 1
+    _finish(playing)
     return 1
 
 
 def _finish(sound: _Sound) -> None:
-    """Let the device of an asynchronous sound go once it has played."""
-    global _current
+    """Wait for a sound to end (or be stopped), then let its device go."""
     sound.wait()
-    with _lock:
-        if _current is sound:
-            _current = None
-        sound.close()
+    _replace(None, only=sound)
+    sound.close()
 
 
 PlaySoundA = PlaySound = PlaySoundW

@@ -1,9 +1,10 @@
 """time*: the multimedia timer functions of winmm, for programs that call them alongside
 the device families (not in the spec; semantics of the Windows SDK documentation).
 
-``timeSetEvent`` callbacks run on the notifier thread, where the device notifications run,
-at exact times (its timer slack is 1 us); a periodic timer keeps to its start's grid and
-skips the periods a late callback overran rather than bunching them up.
+``timeSetEvent`` callbacks run on a timer thread of their own, as on Windows, at exact times
+(a :class:`Notifier` of its own: timer slack 1 us), so a slow callback delays no device
+notification and may wait for one (a synchronous ``PlaySound``); a periodic timer keeps to
+its start's grid and skips the periods a late callback overran rather than bunching them.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from audiodrv.core.handles import event_object
-from audiodrv.core.notify import notifier
+from audiodrv.core.notify import Notifier
 from audiodrv.mmsystem import (
     MMSYSERR_INVALPARAM,
     MMTIME,
@@ -83,27 +84,32 @@ class _Timer:
     due: float
     fire: Callable[[], None]
     killed: bool = False
+    # Held through each callback: a kill waits for one under way (a callback may kill its
+    # own timer: the same thread takes it again).
+    running: threading.RLock = field(default_factory=threading.RLock)
 
 
 _timers: dict[int, _Timer] = {}
 _ids = itertools.count(1)
 _lock = threading.Lock()
+_thread = Notifier("audiodrv-mmtimer")
 
 
 def _ring(timer: _Timer) -> None:
-    if timer.killed:
-        return
-    try:
-        timer.fire()
-    except Exception:
-        log.exception("timeSetEvent callback %d raised", timer.ident)
+    with timer.running:
+        if timer.killed:
+            return
+        try:
+            timer.fire()
+        except Exception:
+            log.exception("timeSetEvent callback %d raised", timer.ident)
     with _lock:
         if timer.period is None or timer.killed:
             _timers.pop(timer.ident, None)
             return
         now = time.monotonic()
         timer.due += timer.period * max(1, int((now - timer.due) // timer.period) + 1)
-    notifier.call_at(timer.due, functools.partial(_ring, timer))
+    _thread.call_at(timer.due, functools.partial(_ring, timer))
 
 
 def timeSetEvent(uDelay: int, uResolution: int, fptc: Any, dwUser: Any, fuEvent: int) -> int:
@@ -128,17 +134,18 @@ def timeSetEvent(uDelay: int, uResolution: int, fptc: Any, dwUser: Any, fuEvent:
         period = uDelay / 1000 if fuEvent & TIME_PERIODIC else None
         timer = _Timer(ident, period, time.monotonic() + uDelay / 1000, fire)
         _timers[ident] = timer
-    notifier.call_at(timer.due, functools.partial(_ring, timer))
+    _thread.call_at(timer.due, functools.partial(_ring, timer))
     return ident
 
 
 def timeKillEvent(uTimerID: int) -> int:
-    """Cancel a timer: after this returns no callback of it starts, though one that was
-    starting on the notifier thread that moment may still run. TIMERR_NOERROR, or
-    MMSYSERR_INVALPARAM for an id that is not a live timer."""
+    """Cancel a timer; a callback under way finishes first (``TIME_KILL_SYNCHRONOUS``
+    always), so none runs after this returns. TIMERR_NOERROR, or MMSYSERR_INVALPARAM for
+    an id that is not a live timer."""
     with _lock:
         timer = _timers.pop(uTimerID, None)
-        if timer is None:
-            return MMSYSERR_INVALPARAM
+    if timer is None:
+        return MMSYSERR_INVALPARAM
+    with timer.running:
         timer.killed = True
     return TIMERR_NOERROR

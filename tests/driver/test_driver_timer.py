@@ -1,5 +1,6 @@
 """The multimedia timer functions (time*): clock, caps, periods and timeSetEvent's
-one-shot, periodic and event timers, on the notifier thread (no audio server needed)."""
+one-shot, periodic and event timers, on a timer thread of their own (no audio server
+needed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from ctypes import byref, sizeof
 
 from audiodrv import winmm
 from audiodrv.compat import kernel32
-from audiodrv.core.notify import notifier
 from audiodrv.mmsystem import (
     MMSYSERR_INVALPARAM,
     MMTIME,
@@ -41,12 +41,12 @@ def test_clock_caps_and_periods():
     assert winmm.timeBeginPeriod(0) == TIMERR_NOCANDO
 
 
-def test_a_one_shot_timer_calls_once_on_the_notifier_thread_after_its_delay():
-    calls: list[tuple[float, tuple[int, ...], bool]] = []
+def test_a_one_shot_timer_calls_once_on_its_own_thread_after_its_delay():
+    calls: list[tuple[float, tuple[int, ...], str]] = []
     done = threading.Event()
 
     def proc(*args: int) -> None:
-        calls.append((time.monotonic(), args, notifier.is_notifier_thread()))
+        calls.append((time.monotonic(), args, threading.current_thread().name))
         done.set()
 
     start = time.monotonic()
@@ -54,8 +54,8 @@ def test_a_one_shot_timer_calls_once_on_the_notifier_thread_after_its_delay():
     assert ident and done.wait(5)
     time.sleep(0.1)  # time enough for a second call, which must not come
     assert len(calls) == 1
-    at, args, on_notifier = calls[0]
-    assert at - start >= 0.03 and args == (ident, 0, 77, 0, 0) and on_notifier
+    at, args, thread = calls[0]
+    assert at - start >= 0.03 and args == (ident, 0, 77, 0, 0) and thread == "audiodrv-mmtimer"
     assert winmm.timeKillEvent(ident) == MMSYSERR_INVALPARAM  # already over
 
 
@@ -76,6 +76,21 @@ def test_a_periodic_timer_keeps_its_grid_until_killed():
     assert len(ticks) <= count + 1  # one may have been starting as it was killed
     span = ticks[9] - ticks[0]
     assert 0.085 <= span < 0.2  # nine periods of 10 ms, on a noisy machine
+
+
+def test_a_kill_waits_for_the_callback_under_way():
+    inside, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def proc(*_args: int) -> None:
+        inside.set()
+        release.wait(5)
+        finished.set()
+
+    ident = winmm.timeSetEvent(5, 0, proc, 0, TIME_PERIODIC)
+    assert inside.wait(5)
+    threading.Timer(0.05, release.set).start()
+    assert winmm.timeKillEvent(ident) == TIMERR_NOERROR
+    assert finished.is_set()  # returned only once the callback had
 
 
 def test_event_timers_and_bad_requests():

@@ -208,3 +208,21 @@ def test_a_tone_reaches_gstreamer_at_its_frequency(rtp, tmp_path, require):
     assert abs(frames - 48000) < 480  # a second, give or take the resampler's edges
     spectrum = np.abs(np.fft.rfft(got * np.hanning(len(got))))
     assert abs(np.argmax(spectrum) * 48000 / len(got) - 1000) < 5
+
+
+def test_a_short_header_goes_out_as_a_whole_packet_padded_with_silence(rtp):
+    """Timestamps stay on the media clock: a packet carries a whole ptime, whatever the
+    application had ready."""
+    port, _sdp = rtp
+    sock, packets = receive(port)
+    try:
+        player = Player(48000, 2)
+        player.write(np.full((100, 2), 1000))
+        player.wait_done()
+        time.sleep(0.05)  # idle packets would come now, if any were sent
+        assert player.close() == MMSYSERR_NOERROR
+    finally:
+        sock.close()
+    assert len(packets) == 1 and packets[0][1] >> 7 == 1  # a talkspurt of one packet
+    got = np.frombuffer(packets[0][12:], dtype=">i2").reshape(-1, 2)
+    assert len(got) == 240 and (got[:100] == 1000).all() and not got[100:].any()

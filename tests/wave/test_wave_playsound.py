@@ -4,6 +4,7 @@ wave mapper, synchronous, asynchronous and looped, heard through the loopback.""
 from __future__ import annotations
 
 import io
+import threading
 import time
 import wave as wavefile
 from pathlib import Path
@@ -21,7 +22,9 @@ from audiodrv.mmsystem import (
     SND_MEMORY,
     SND_NODEFAULT,
     SND_NOSTOP,
+    SND_RESOURCE,
     SND_SYNC,
+    TIME_PERIODIC,
 )
 
 
@@ -79,3 +82,32 @@ def test_what_cannot_play_returns_false(wave, tmp_path: Path):
     assert winmm.PlaySound("SystemAsterisk", None, SND_ALIAS | SND_NODEFAULT) == 0
     assert winmm.PlaySound(wav_image(0.01), None, SND_MEMORY | SND_LOOP) == 0  # no ASYNC
     assert winmm.PlaySound(None, None, 0) == 1  # nothing playing: fine
+    assert winmm.PlaySound(101, None, SND_RESOURCE) == 0  # no resources (nor a crash)
+    assert winmm.PlaySound("x", None, SND_MEMORY) == 0  # not memory
+
+
+def test_a_synchronous_sound_is_stopped_from_another_thread(wave, tmp_path: Path):
+    path = tmp_path / "long.wav"
+    path.write_bytes(wav_image(5.0))
+    ready(wave)
+    stopper = threading.Timer(0.2, winmm.PlaySound, (None, None, 0))
+    stopper.start()
+    start = time.monotonic()
+    assert winmm.PlaySound(str(path), None, SND_FILENAME) == 1
+    assert time.monotonic() - start < 2.0  # stopped after 0.2 s, not 5
+    stopper.join()
+
+
+def test_a_sound_from_a_timer_callback_while_another_thread_plays(wave):
+    """PlaySound on the timer thread and on this one at once: no deadlock (closing a
+    sound waits for the notifier, never under PlaySound's lock)."""
+    image = wav_image(0.05, rate=48000)
+    ready(wave)
+    results: list[int] = []
+    ident = winmm.timeSetEvent(10, 0, lambda *a: results.append(
+        winmm.PlaySound(image, None, SND_MEMORY | SND_ASYNC)), 0, TIME_PERIODIC)
+    for _ in range(10):
+        assert winmm.PlaySound(image, None, SND_MEMORY) == 1
+    assert winmm.timeKillEvent(ident) == 0
+    assert results and set(results) == {1}
+    assert winmm.PlaySound(None, None, 0) == 1
