@@ -4,6 +4,7 @@ standard receivers (GStreamer, ffmpeg, PipeWire); ``sdp=`` writes the session de
 Settings, in its SYSTEM.INI section ``[netrtp.drv]``::
 
     dest=127.0.0.1:5004   ; where the packets go
+    local=0.0.0.0:0       ; the address they leave from (bound: a failure is an event)
     rate=48000            ; the stream's rate and channels: what applications' formats
     channels=2            ; are converted to, as sndpa.drv converts to a device's
     ptime=5               ; ms of audio per packet
@@ -71,6 +72,7 @@ from audiodrv.ddk import (
     set_string,
 )
 from audiodrv.ddk.wave import fill_position, sample_format
+from audiodrv.engine import vif
 from audiodrv.engine.convert import Converter
 from audiodrv.engine.playback import Block, Playback
 from audiodrv.engine.rtp import RtpSender, sdp
@@ -91,6 +93,7 @@ class _Settings:
     ptime: float = 5.0
     payload: int = 96
     sdp: str = ""
+    local: str = "0.0.0.0:0"
 
 
 @dataclass(eq=False)
@@ -140,7 +143,7 @@ class _Driver:
         except ValueError as exc:
             log.warning("[%s]: %s; using the defaults", SECTION, exc)
             s = _Settings()
-        s.sdp = text.get("sdp", "")
+        s.sdp, s.local = text.get("sdp", ""), text.get("local", s.local)
         self.settings = s
         if s.sdp:
             try:
@@ -211,11 +214,12 @@ class _Driver:
             if self.open is not None:
                 return MMSYSERR_ALLOCATED
             try:
-                sender = RtpSender((s.host, s.port), s.rate, s.channels,
-                                   max(1, round(s.rate * s.ptime / 1000)), s.payload)
-            except OSError as exc:  # a destination name that does not resolve
-                log.warning("cannot send to %s:%d: %s", s.host, s.port, exc)
+                output = vif.create("udp", local=s.local, remote=f"{s.host}:{s.port}")
+            except (OSError, ValueError) as exc:  # reported: a bind failure, a bad name
+                log.warning("cannot send to %s:%d from %s: %s", s.host, s.port, s.local, exc)
                 return MMSYSERR_NOTENABLED
+            sender = RtpSender(output, s.rate, s.channels,
+                               max(1, round(s.rate * s.ptime / 1000)), s.payload)
             conv = Converter(app, s.rate, s.channels)
             playback = Playback(sender.ring, lambda hdr: None, s.rate * LEAD_MS // 1000,
                                 conv.playback, sender.packet_frames)

@@ -1,5 +1,6 @@
 """RTP output (RFC 3550, with the L16 payload of RFC 3551): what a playback writes into a
-ring goes out as UDP packets of big-endian 16-bit samples, at the pace of real time.
+ring goes out as packets of big-endian 16-bit samples, at the pace of real time, through
+an output system of the virtual interface (:mod:`audiodrv.engine.vif`: UDP).
 
 A :class:`RtpSender` owns the ring and a thread that, every ``packet_frames`` of wall-clock
 time, sends one packet of that many frames: what the ring holds, the rest silence (the
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-import socket
 import struct
 import threading
 import time
@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from audiodrv.engine.portaudio import RingBuffer
+from audiodrv.engine.vif import OutputSystem, Status, report_event
 
 __all__ = ["RtpSender", "sdp"]
 
@@ -43,17 +44,17 @@ def sdp(address: tuple[str, int], rate: int, channels: int, payload_type: int,
 
 
 class RtpSender:
-    """Packets of up to ``packet_frames`` frames from ``ring`` to ``address``, paced.
+    """Packets of ``packet_frames`` frames from ``ring`` through ``output``, paced.
 
     ``after_packet`` runs on the sender's thread after each period (set it to the
     playback's service: completions and top-ups).  :meth:`hold` pauses the reading; every
     read is under ``lock``, so a reset holding it sees the ring untouched.
     """
 
-    def __init__(self, address: tuple[str, int], rate: int, channels: int,
+    def __init__(self, output: OutputSystem, rate: int, channels: int,
                  packet_frames: int, payload_type: int) -> None:
-        # The name is looked up once: not on the paced thread for every packet.
-        self.address = (socket.gethostbyname(address[0]), address[1])
+        self.output = output
+        output.on_complete = self._completed
         self.rate, self.channels, self.payload_type = rate, channels, payload_type
         self.packet_frames = min(packet_frames, MAX_PAYLOAD // (2 * channels))
         self.after_packet: Callable[[], object] = lambda: None
@@ -66,7 +67,6 @@ class RtpSender:
         self._timestamp = random.getrandbits(32)
         self._ssrc = random.getrandbits(32)
         self._marker = True
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="audiodrv-rtp", daemon=True)
         self._thread.start()
@@ -79,7 +79,7 @@ class RtpSender:
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join()
-        self._socket.close()
+        self.output.destroy()
 
     def _run(self) -> None:
         step = self.packet_frames / self.rate
@@ -103,18 +103,19 @@ class RtpSender:
             if due < time.monotonic() - 0.1:  # this thread stalled: start afresh, don't burst
                 due = time.monotonic() + step
 
+    def _completed(self, seq: int, status: Status) -> None:
+        if status != Status.SENT:
+            if not self.errors:  # once: a dead route fails every packet
+                report_event("rtp", logging.WARNING, f"packet {seq} not sent: {status.name}")
+            self.errors += 1
+
     def _send(self, samples: np.ndarray) -> None:
         frames = len(samples) // self.channels
         # The scale 16-bit PCM was decoded with: 16-bit input goes out bit for bit.
         pcm = np.clip(np.round(samples * 32768), -32768, 32767).astype(">i2").tobytes()
         header = struct.pack("!BBHII", 0x80, (0x80 if self._marker else 0) | self.payload_type,
                              self._seq, self._timestamp, self._ssrc)
-        try:
-            self._socket.sendto(header + pcm, self.address)
-        except OSError as exc:
-            if not self.errors:
-                log.warning("rtp: sending to %s:%d failed: %s", *self.address, exc)
-            self.errors += 1
+        self.output.send_packet(header + pcm, self._seq)
         self._seq = (self._seq + 1) & 0xFFFF
         self._timestamp = (self._timestamp + frames) & 0xFFFFFFFF
         self._marker = False
