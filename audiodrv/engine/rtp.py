@@ -61,7 +61,6 @@ class RtpSender:
         self.ring = RingBuffer(4 * channels, RING_FRAMES)
         self.lock = threading.Lock()
         self.held = False
-        self.sent_packets = self.sent_frames = 0
         self.errors = 0  # packets the network refused (logged once)
         self._seq = random.getrandbits(16)
         self._timestamp = random.getrandbits(32)
@@ -100,8 +99,16 @@ class RtpSender:
             except Exception:
                 log.exception("rtp: servicing the playback failed")
             due += step
-            if due < time.monotonic() - 0.1:  # this thread stalled: start afresh, don't burst
-                due = time.monotonic() + step
+            late = time.monotonic() - due
+            # Late by a few packets: they go out back to back (a jitter buffer absorbs
+            # that).  Stalled: the media clock ran on meanwhile, and no burst makes up for it.
+            skipped = int(late / step) if late > 0.1 else 0
+            if skipped:
+                due += skipped * step
+                with self.lock:
+                    self._timestamp = (self._timestamp + skipped * self.packet_frames) \
+                        & 0xFFFFFFFF
+                    self._marker = True
 
     def _completed(self, seq: int, status: Status) -> None:
         if status != Status.SENT:
@@ -119,5 +126,3 @@ class RtpSender:
         self._seq = (self._seq + 1) & 0xFFFF
         self._timestamp = (self._timestamp + frames) & 0xFFFFFFFF
         self._marker = False
-        self.sent_packets += 1
-        self.sent_frames += frames
