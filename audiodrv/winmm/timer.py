@@ -5,6 +5,12 @@ the device families (not in the spec; semantics of the Windows SDK documentation
 (a :class:`Notifier` of its own: timer slack 1 us), so a slow callback delays no device
 notification and may wait for one (a synchronous ``PlaySound``); a periodic timer keeps to
 its start's grid and skips the periods a late callback overran rather than bunching them.
+
+While a timer lives, Python's GIL switch interval is held at 1 ms (as the wave drivers hold
+it while a device is open): the timer thread waits that long at most for the GIL while
+another thread computes, not Python's 5 ms.  ``timeBeginPeriod(n)`` holds it at ``n`` ms
+until the matching ``timeEndPeriod(n)``: a program asking for a finer timer resolution gets
+the one Python's timing depends on.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audiodrv.core.handles import event_object
-from audiodrv.core.notify import Notifier
+from audiodrv.core.notify import Notifier, hold_switch_interval
 from audiodrv.mmsystem import (
     MMSYSERR_INVALPARAM,
     MMTIME,
@@ -68,13 +74,28 @@ def timeGetDevCaps(ptc: Any, cbtc: int) -> int:
     return TIMERR_NOERROR
 
 
+_periods: dict[int, list[Callable[[], None]]] = {}  # the holds of each period begun
+
+
 def timeBeginPeriod(uPeriod: int) -> int:
-    """Accepted for any supported period: timed calls here are always exact to the
-    microsecond, so there is no resolution to raise."""
-    return TIMERR_NOERROR if PERIOD_MIN <= uPeriod <= PERIOD_MAX else TIMERR_NOCANDO
+    """Hold the GIL switch interval at ``uPeriod`` ms (the timer thread's own timing is
+    exact to the microsecond anyway) until ``timeEndPeriod(uPeriod)``."""
+    if not PERIOD_MIN <= uPeriod <= PERIOD_MAX:
+        return TIMERR_NOCANDO
+    with _lock:
+        _periods.setdefault(uPeriod, []).append(hold_switch_interval(uPeriod / 1000))
+    return TIMERR_NOERROR
 
 
-timeEndPeriod = timeBeginPeriod
+def timeEndPeriod(uPeriod: int) -> int:
+    if not PERIOD_MIN <= uPeriod <= PERIOD_MAX:
+        return TIMERR_NOCANDO
+    with _lock:
+        holds = _periods.get(uPeriod)
+        release = holds.pop() if holds else None
+    if release is not None:
+        release()
+    return TIMERR_NOERROR
 
 
 @dataclass(eq=False)
@@ -84,6 +105,7 @@ class _Timer:
     due: float
     fire: Callable[[], None]
     killed: bool = False
+    release: Callable[[], None] = lambda: None  # its hold of the switch interval
     # Held through each callback: a kill waits for one under way (a callback may kill its
     # own timer: the same thread takes it again).
     running: threading.RLock = field(default_factory=threading.RLock)
@@ -105,7 +127,8 @@ def _ring(timer: _Timer) -> None:
             log.exception("timeSetEvent callback %d raised", timer.ident)
     with _lock:
         if timer.period is None or timer.killed:
-            _timers.pop(timer.ident, None)
+            if _timers.pop(timer.ident, None) is not None:
+                timer.release()
             return
         now = time.monotonic()
         timer.due += timer.period * max(1, int((now - timer.due) // timer.period) + 1)
@@ -132,7 +155,8 @@ def timeSetEvent(uDelay: int, uResolution: int, fptc: Any, dwUser: Any, fuEvent:
         if fire is None:
             fire = functools.partial(proc, ident, 0, user, 0, 0)
         period = uDelay / 1000 if fuEvent & TIME_PERIODIC else None
-        timer = _Timer(ident, period, time.monotonic() + uDelay / 1000, fire)
+        timer = _Timer(ident, period, time.monotonic() + uDelay / 1000, fire,
+                       release=hold_switch_interval(0.001))
         _timers[ident] = timer
     _thread.call_at(timer.due, functools.partial(_ring, timer))
     return ident
@@ -148,4 +172,5 @@ def timeKillEvent(uTimerID: int) -> int:
         return MMSYSERR_INVALPARAM
     with timer.running:
         timer.killed = True
+    timer.release()
     return TIMERR_NOERROR

@@ -50,3 +50,10 @@ def test_every_midi_benchmark_item_runs(tmp_path: Path) -> None:
     assert all(r["intact"] > 0 for r in results["sysex"])
     assert isinstance(results["synth"], list), results["synth"]  # else: why no synth
     assert all(r["received"] > 0 for r in results["input_cpu"] if r["side"] != "nothing open")
+
+
+def test_the_timer_benchmark_runs(tmp_path: Path) -> None:
+    results = smoke("timer_bench.py", tmp_path)
+    assert [(r["side"].split()[0], r["hog"]) for r in results["runs"]] == [
+        ("audiodrv", False), ("raw", False), ("audiodrv", True), ("raw", True)]
+    assert all(r["ticks"] > 0 for r in results["runs"])

@@ -5,6 +5,7 @@ needed)."""
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
 from ctypes import byref, sizeof
@@ -76,6 +77,27 @@ def test_a_periodic_timer_keeps_its_grid_until_killed():
     assert len(ticks) <= count + 1  # one may have been starting as it was killed
     span = ticks[9] - ticks[0]
     assert 0.085 <= span < 0.2  # nine periods of 10 ms, on a noisy machine
+
+
+def test_a_live_timer_and_a_begun_period_hold_the_gil_switch_interval():
+    """The timer thread waits at most that long for the GIL while another thread computes
+    (Python's 5 ms would skip every other period of a 5 ms timer)."""
+    before = sys.getswitchinterval()
+    ident = winmm.timeSetEvent(50, 0, lambda *a: None, 0, TIME_PERIODIC)
+    assert sys.getswitchinterval() == min(before, 0.001)
+    assert winmm.timeKillEvent(ident) == TIMERR_NOERROR
+    assert sys.getswitchinterval() == before
+    fired = threading.Event()
+    assert winmm.timeSetEvent(5, 0, lambda *a: fired.set(), 0, TIME_ONESHOT)
+    assert fired.wait(5)
+    deadline = time.monotonic() + 5
+    while sys.getswitchinterval() != before and time.monotonic() < deadline:
+        time.sleep(0.01)  # the one-shot lets go after its callback returns
+    assert sys.getswitchinterval() == before
+    assert winmm.timeBeginPeriod(2) == TIMERR_NOERROR
+    assert sys.getswitchinterval() == min(before, 0.002)
+    assert winmm.timeEndPeriod(2) == TIMERR_NOERROR
+    assert sys.getswitchinterval() == before
 
 
 def test_a_kill_waits_for_the_callback_under_way():
