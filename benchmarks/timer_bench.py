@@ -22,13 +22,13 @@ import platform
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from wave_bench import gil_hog  # the same hazard as the wave benchmark's item 2
 
 from audiodrv import winmm
 from audiodrv.mmsystem import TIME_PERIODIC
@@ -44,28 +44,6 @@ class Run:
     ticks: int
     expected: int
     late_ms: dict[str, float]  # p50, p99, max
-
-
-@contextmanager
-def gil_hog(enabled: bool) -> Iterator[None]:
-    """A thread that keeps the interpreter busy (it holds the GIL between switches)."""
-    stop = threading.Event()
-
-    def spin() -> None:
-        n = 0
-        while not stop.is_set():
-            for _ in range(10000):
-                n += 1
-
-    thread = threading.Thread(target=spin, daemon=True)
-    if enabled:
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        if enabled:
-            thread.join()
 
 
 def audiodrv_side(seconds: float) -> list[float]:
