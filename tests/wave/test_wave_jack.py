@@ -175,7 +175,7 @@ def test_an_impulse_comes_back_at_a_stable_absolute_offset(wave, jack_server):
     an impulse ``k`` frames into the header must come back exactly ``k`` frames after a
     period boundary of the recording (a whole number of periods of latency, as a raw
     sounddevice loopback gives), and at the same latency every time, measured from the
-    stream times of the two actions (microsecond clocks: to within half a period)."""
+    stream times of the two actions (to within the jitter of the server's cycle times)."""
     out = wave.open_out(wave_format())
     rec = wave.record(3.0)
     xruns = jack_server.xruns
@@ -194,12 +194,12 @@ def test_an_impulse_comes_back_at_a_stable_absolute_offset(wave, jack_server):
             [0, 0, 0]
     measured = [g - k - (t - start) * RATE for g, k, t in zip(got, offsets, latencies,
                                                               strict=True)]
-    # Within half a period: the stream times jitter by tens of microseconds on this server.
-    # JACK's own xruns excuse a whole period each, as in assert_spacing.
-    half, period = jack_server.period // 2, jack_server.period
-    residues = [(m - measured[0] + half) % period - half for m in measured]
-    jumps = sum(abs(m - measured[0]) >= half for m in measured)
-    assert max(map(abs, residues)) < half and jumps <= jack_server.xruns - xruns, measured
+    # Within a period: the stream times the actions report come from the dummy driver's
+    # cycle times, which on a loaded VM jitter by up to half a period (133 frames seen in a
+    # full run).  A latency a period longer is what this would catch; JACK's own xruns
+    # excuse a whole period each, as in assert_spacing.
+    allowed = jack_server.period * (1 + jack_server.xruns - xruns)
+    assert max(measured) - min(measured) < allowed, measured
 
 
 def ramp_frames(start: int, n: int) -> np.ndarray:
