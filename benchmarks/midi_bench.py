@@ -87,7 +87,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import faulthandler
 import json
 import math
 import os
@@ -111,6 +110,7 @@ from unittest.mock import patch
 
 import numpy as np
 import rtmidi
+from benchkit import add_size_options, chosen_size, start_watchdog
 
 from audiodrv import winmm
 from audiodrv.core.system import reset_system
@@ -907,7 +907,7 @@ def paced_send(out: Any, events: int, late: np.ndarray | None = None) -> int:
 def raw_stream_main(path: Path, seconds: float, watchdog: float) -> int:
     """The raw stream process: send numbered events at absolute deadlines into a probe of
     its own; on "go" from stdin, for ``seconds``; save arrivals and send lateness."""
-    start_watchdog(watchdog)
+    start_watchdog("midi_bench", watchdog, _servers, _children)
     events = int(seconds * 1000 / STEP_MS)
     probe = StreamProbe("rs_dst", events)
     out = rt_out("rs_src", "rs_dst:in")
@@ -1061,7 +1061,7 @@ def parent_lines() -> Iterator[list[str]]:
 
 def sysex_probe_main(watchdog: float) -> int:
     """The probe process of item 3: answer "reset", "report N" and "quit" on stdin."""
-    start_watchdog(watchdog)
+    start_watchdog("midi_bench", watchdog, _servers, _children)
     probe = SysexProbe("sxp_dst")
     for words in parent_lines():
         if words[0] == "reset":
@@ -1384,7 +1384,7 @@ class InputCpuRun:
 def cpu_sender_main(watchdog: float) -> int:
     """The sender of item 5: ``cpu_src:out``; on "go N", N events paced by paced_send,
     then "done"; "quit" ends it."""
-    start_watchdog(watchdog)
+    start_watchdog("midi_bench", watchdog, _servers, _children)
     out = rt_out("cpu_src")
     for words in parent_lines():
         paced_send(out, int(words[1]))
@@ -1680,29 +1680,6 @@ def plot(results: dict[str, Any], path: Path) -> None:
 # -- main ---------------------------------------------------------------------------------------
 
 
-def start_watchdog(seconds: float) -> None:
-    """Against a hang: stop our JACK servers and children, and leave.  That thread needs the
-    GIL, which a C call can keep (RtMidi 5's JACK send spins holding it while its ring is
-    full), so 30 s later faulthandler's own C thread dumps every thread's stack to stderr
-    and ends the process without it (our jackd servers and children die with us)."""
-
-    def fire() -> None:
-        print(f"midi_bench: still running after {seconds:.0f} s, giving up", file=sys.stderr)
-        for proc in list(_children):
-            if proc.poll() is None:
-                proc.kill()
-        for server in list(_servers):
-            if server.pid is not None and server.running:
-                os.kill(server.pid, signal.SIGTERM)
-        time.sleep(2)
-        os._exit(3)
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
-    faulthandler.dump_traceback_later(seconds + 30, exit=True)
-
-
 ITEMS = ("latency", "sysex", "stream", "synth", "input-cpu")
 
 
@@ -1777,11 +1754,7 @@ def run(size: str, only: set[str], stream_seconds: float, workdir: Path,
 def main(argv: list[str] | None = None) -> int:
     doc = __doc__ or ""
     parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
-    sizes = parser.add_mutually_exclusive_group()
-    sizes.add_argument("--quick", action="store_true",
-                       help="60 s stream instead of 10 min, fewer trials")
-    sizes.add_argument("--smoke", action="store_true",
-                       help="a moment of each item: shows it runs, measures nothing")
+    add_size_options(parser, "60 s stream instead of 10 min, fewer trials")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where midi.json and midi.png go")
     parser.add_argument("--only", default=",".join(ITEMS),
@@ -1806,13 +1779,13 @@ def main(argv: list[str] | None = None) -> int:
     only = {item.strip() for item in args.only.split(",") if item.strip()}
     if not only <= set(ITEMS):
         parser.error(f"--only takes {', '.join(ITEMS)}")
-    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    size = chosen_size(args)
     stream_seconds = args.stream_seconds or SIZES[size].stream_seconds
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     # Everything but the stream takes about 4 minutes (2 with --quick).
     watchdog = (stream_seconds if "stream" in only else 0) + SIZES[size].watchdog
-    start_watchdog(watchdog)
+    start_watchdog("midi_bench", watchdog, _servers, _children)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="midi-bench-") as tmp:
         os.environ["AUDIODRV_SYSTEM_INI"] = str(Path(tmp) / "SYSTEM.INI")

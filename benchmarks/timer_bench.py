@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from wave_bench import gil_hog  # the same hazard as the wave benchmark's item 2
+from benchkit import add_size_options, chosen_size, gil_hog
 
 from audiodrv import winmm
 from audiodrv.mmsystem import TIME_PERIODIC
@@ -128,14 +128,11 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    sizes = parser.add_mutually_exclusive_group()
-    sizes.add_argument("--quick", action="store_true", help="10 s runs instead of 30")
-    sizes.add_argument("--smoke", action="store_true",
-                       help="a moment of each run: shows it runs, measures nothing")
+    add_size_options(parser, "10 s runs instead of 30")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where timer.json and timer.png go")
     args = parser.parse_args(argv)
-    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    size = chosen_size(args)
     seconds = SIZES[size]
     runs = [measure(side, run, seconds, hog) for hog in (False, True)
             for side, run in (("audiodrv timeSetEvent", audiodrv_side),

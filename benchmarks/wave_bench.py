@@ -75,6 +75,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import rtmixer
 import sounddevice as sd
+from benchkit import add_size_options, chosen_size, gil_hog, start_watchdog
 
 from audiodrv import winmm
 from audiodrv.core.system import reset_system
@@ -688,29 +689,6 @@ def probe_main(path: Path, limit: float) -> int:
     return 0
 
 
-@contextmanager
-def gil_hog(enabled: bool = True) -> Iterator[None]:
-    """A thread in a tight pure-Python loop: it holds the GIL except when the interpreter's
-    switch interval forces it to hand over."""
-    stop = threading.Event()
-
-    def spin() -> None:
-        n = 0
-        while not stop.is_set():
-            for _ in range(10000):
-                n += 1
-
-    thread = threading.Thread(target=spin, name="gil-hog", daemon=True)
-    if enabled:
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        if enabled:
-            thread.join(WAIT)
-
-
 class Cpu:
     """Process CPU time (every thread, PortAudio's JACK thread included) since creation."""
 
@@ -1133,23 +1111,6 @@ def plot(results: dict[str, Any], path: Path) -> None:
 # -- main ---------------------------------------------------------------------------------------
 
 
-def start_watchdog(seconds: float) -> None:
-    """Last resort against a hang in C code (a PortAudio call that never returns): stop our
-    JACK servers and leave."""
-
-    def fire() -> None:
-        print(f"wave_bench: still running after {seconds:.0f} s, giving up", file=sys.stderr)
-        for server in list(_servers):
-            if server.pid is not None and server.running:
-                os.kill(server.pid, signal.SIGTERM)
-        time.sleep(2)
-        os._exit(3)
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
-
-
 @dataclass(frozen=True)
 class Size:
     trials: int  # item 1, per period and side
@@ -1191,10 +1152,7 @@ def run(size: str, ini: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    sizes = parser.add_mutually_exclusive_group()
-    sizes.add_argument("--quick", action="store_true", help="shorter runs, fewer trials")
-    sizes.add_argument("--smoke", action="store_true",
-                       help="a moment of each item: shows it runs, measures nothing")
+    add_size_options(parser, "shorter runs, fewer trials")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
                         help="where wave.json and wave.png go")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
@@ -1210,8 +1168,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.setswitchinterval(args.switch_interval / 1000)
     # A plain SIGTERM (a CI timeout) would skip every finally and leave jackd running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    size = "smoke" if args.smoke else "quick" if args.quick else "full"
-    start_watchdog(SIZES[size].watchdog)
+    size = chosen_size(args)
+    start_watchdog("wave_bench", SIZES[size].watchdog, _servers)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wave-bench-") as tmp:
         ini = Path(tmp) / "SYSTEM.INI"

@@ -24,7 +24,9 @@ def windll() -> ctypes.LibraryLoader:
 
 
 def test_libraries_load_by_any_windows_spelling(windll):
-    assert windll.winmm is windll.winmm  # loaded once
+    import audiodrv.winmm
+
+    assert windll.winmm.waveOutOpen._fn is audiodrv.winmm.waveOutOpen  # ours, not a DLL's
     for name in ("winmm", "WINMM.DLL", "C:\\Windows\\System32\\winmm.dll", "kernel32.dll"):
         assert isinstance(ctypes.WinDLL(name), compat.WinDLL)  # type: ignore[attr-defined]
     assert windll.winmm.waveOutOpen is windll.winmm.waveOutOpen  # argtypes set once stay
