@@ -505,7 +505,8 @@ class WaveDriver:
         return self._mixers.message(uDeviceID, uMsg, dwUser, dwParam1, dwParam2)
 
     def _device_id(self, node: _Node, output: bool) -> int | None:
-        """The global id the device drivers give the host device behind a mapper node."""
+        """The global id the device drivers give ``node``'s host device (for a mapper node,
+        the device it uses), or None before the device tables list it."""
         cls = DeviceClass.WAVEOUT if output else DeviceClass.WAVEIN
         return device_on_devnode(self.hDriver, cls, node.device.key)
 
